@@ -1,0 +1,231 @@
+"""The editors' workplace: writing, reviewing, scheduling and publishing articles."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from magazine.models import Article, Author, Issue, Publication, Section, Tag
+
+admin.site.site_header = f"{settings.SITE_NAME} — editors"
+admin.site.site_title = f"{settings.SITE_NAME} editors"
+admin.site.index_title = "Publishing"
+
+PUBLISH_PERMISSION = "magazine.publish_article"
+WRITER_STATUSES = [Article.Status.DRAFT, Article.Status.REVIEW]
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    inlines = [SectionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "tagline", "description", "position"]}),
+        ("Look", {"fields": ["accent_color", "logo"]}),
+        (
+            "Paywall and subscribing",
+            {"fields": ["paywall_pitch", "subscribe_text", "subscribe_url"]},
+        ),
+    ]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "publication", "position"]
+    list_filter = ["publication"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "publication", "cover_date"]
+    list_filter = ["publication"]
+    date_hierarchy = "cover_date"
+    search_fields = ["title"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=f"In {settings.TIME_ZONE} time.",
+    )
+
+    def clean_publish_at(self):
+        value = self.cleaned_data["publish_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future, or use “Publish now”.")
+        return value
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publication", "section", "state", "access", "publish_at"]
+    list_filter = ["publication", "status", "access", ("section", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["publication", "section"]
+    search_fields = ["title", "dek", "slug", "body"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["authors", "tags"]
+    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    actions = ["submit_for_review", "publish_now", "schedule", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["publication", "section", "title", "slug", "dek", "body"]}),
+        ("Publishing", {"fields": ["access", "status", "publish_at", "preview_link"]}),
+        ("Byline and filing", {"fields": ["authors", "issue", "tags"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption"]}),
+        ("Search engines", {"fields": ["seo_description"], "classes": ["collapse"]}),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    # Who may do what ---------------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        # A writer may not change what readers already see; an editor must unpublish it first.
+        published = obj is not None and obj.status == Article.Status.PUBLISHED
+        if published and not self.has_publish_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not self.has_publish_permission(request) and "status" in form.base_fields:
+            status = form.base_fields["status"]
+            status.choices = [c for c in status.choices if c[0] in WRITER_STATUSES]
+            status.help_text = "Writers submit for review; an editor publishes."
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("publish_at")
+        return fields
+
+    # Display -----------------------------------------------------------------------------------
+
+    @admin.display(description="State", ordering="status")
+    def state(self, article):
+        now = timezone.now()
+        if article.is_scheduled(now):
+            return format_html(
+                "Scheduled for {}",
+                timezone.localtime(article.publish_at).strftime("%d %b %Y, %H:%M"),
+            )
+        if article.is_published(now):
+            return "Live"
+        return article.get_status_display()
+
+    @admin.display(description="Preview")
+    def preview_link(self, article):
+        if article.pk is None:
+            return "Save the article to preview it."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>',
+            reverse("article_preview", kwargs={"pk": article.pk}),
+        )
+
+    def view_on_site(self, article):
+        if article.is_published():
+            return article.get_absolute_url()
+        return reverse("article_preview", kwargs={"pk": article.pk})
+
+    # Actions -----------------------------------------------------------------------------------
+
+    def _apply(self, request, queryset, change, message):
+        """Save each article (not a bulk update) so each change is in its revision history."""
+        count = 0
+        for article in queryset:
+            if change(article):
+                article.save()
+                count += 1
+        self.message_user(request, message.format(count=count), messages.SUCCESS)
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        def change(article):
+            if article.status != Article.Status.DRAFT:
+                return False
+            article.status = Article.Status.REVIEW
+            return True
+
+        self._apply(request, queryset, change, "{count} article(s) submitted for review.")
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+
+        def change(article):
+            if article.is_published(now):
+                return False
+            article.status = Article.Status.PUBLISHED
+            article.publish_at = now
+            return True
+
+        self._apply(request, queryset, change, "{count} article(s) published.")
+
+    @admin.action(description="Schedule selected articles…", permissions=["publish"])
+    def schedule(self, request, queryset):
+        form = ScheduleForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            when = form.cleaned_data["publish_at"]
+
+            def change(article):
+                article.status = Article.Status.PUBLISHED
+                article.publish_at = when
+                return True
+
+            self._apply(request, queryset, change, "{count} article(s) scheduled.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/magazine/article/schedule.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Schedule articles",
+                "opts": self.model._meta,
+                "articles": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        def change(article):
+            if article.status != Article.Status.PUBLISHED:
+                return False
+            article.status = Article.Status.DRAFT
+            return True
+
+        self._apply(request, queryset, change, "{count} article(s) unpublished (back to draft).")

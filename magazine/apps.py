@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class MagazineConfig(AppConfig):
+    name = "magazine"
+    verbose_name = "Magazine"
+
+    def ready(self):
+        from magazine import navigation, roles
+
+        navigation.connect()
+        post_migrate.connect(roles.ensure_staff_groups, dispatch_uid="magazine-staff-groups")

@@ -1,0 +1,50 @@
+"""The two staff roles, as Django groups: Writers draft and submit; Editors also publish."""
+
+from django.contrib.auth.models import Group, Permission
+
+WRITERS = "Writers"
+EDITORS = "Editors"
+
+WRITER_PERMISSIONS = [
+    "magazine.add_article",
+    "magazine.change_article",
+    "magazine.view_article",
+    "magazine.add_author",
+    "magazine.change_author",
+    "magazine.view_author",
+    "magazine.add_tag",
+    "magazine.view_tag",
+    "magazine.view_publication",
+    "magazine.view_section",
+    "magazine.view_issue",
+]
+EDITOR_PERMISSIONS = [
+    *WRITER_PERMISSIONS,
+    "magazine.publish_article",
+    "magazine.delete_article",
+    "magazine.change_tag",
+    "magazine.delete_tag",
+    "magazine.add_section",
+    "magazine.change_section",
+    "magazine.add_issue",
+    "magazine.change_issue",
+    "magazine.change_publication",
+]
+
+ROLES = {WRITERS: WRITER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
+
+
+def permissions(names):
+    pairs = [name.split(".", 1) for name in names]
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in pairs},
+        codename__in={codename for _, codename in pairs},
+    ).select_related("content_type")
+    return [p for p in found if [p.content_type.app_label, p.codename] in pairs]
+
+
+def ensure_staff_groups(**kwargs):
+    """Create or update the Writers and Editors groups (run after every migrate)."""
+    for name, names in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions(names))

@@ -1,0 +1,242 @@
+"""Reading pages: the front page; each publication with its sections, authors, tags and issues;
+articles."""
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+
+from magazine.models import Article, Author, Issue, Publication, Section, Tag, published_q
+from magazine.rendering import article_body
+from magazine.seo import article_structured_data
+from paywall.access import can_read
+
+RELATED_ARTICLES = 3
+SECTION_TEASERS = 3
+
+
+class NowMixin:
+    """Reads the clock once per request, so every rule on the page agrees on "now"."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.now = timezone.now()
+
+    def published(self):
+        return Article.objects.published(self.now)
+
+
+class FrontPageView(NowMixin, TemplateView):
+    template_name = "magazine/front.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            publications=Publication.objects.all(),
+            latest=self.published().for_listing()[: settings.MAGAZINE_PAGE_SIZE],
+            **kwargs,
+        )
+
+
+class PublicationMixin(NowMixin):
+    """A view under /<publication>/: the publication is looked up once, or 404."""
+
+    @cached_property
+    def publication(self):
+        return get_object_or_404(Publication, slug=self.kwargs["publication"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(publication=self.publication, **kwargs)
+
+
+class ArticleListView(PublicationMixin, ListView):
+    """A paginated list of one publication's published articles; subclasses narrow it."""
+
+    template_name = "magazine/article_list.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.MAGAZINE_PAGE_SIZE
+
+    def get_queryset(self):
+        return self.published().filter(publication=self.publication).for_listing()
+
+
+class PublicationView(ArticleListView):
+    """The publication's home: its latest articles, and on the first page each section's."""
+
+    template_name = "magazine/publication.html"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(None)  # authors: see get_context_data
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["articles"] = list(context["articles"])
+        ranked = self.latest_by_section() if context["page_obj"].number == 1 else []
+        prefetch_related_objects([*context["articles"], *ranked], "authors")
+        context["sections"] = group_by_section(ranked)
+        return context
+
+    def latest_by_section(self):
+        """Each section's latest few articles, in one query whatever the archive size."""
+        rank = Window(RowNumber(), partition_by=F("section_id"), order_by=F("publish_at").desc())
+        return list(
+            super()
+            .get_queryset()
+            .prefetch_related(None)
+            .annotate(rank=rank)
+            .filter(rank__lte=SECTION_TEASERS)
+        )
+
+
+def group_by_section(articles):
+    groups = {}
+    for article in articles:
+        groups.setdefault(article.section, []).append(article)
+    return sorted(groups.items(), key=lambda item: (item[0].position, item[0].name))
+
+
+class SectionView(ArticleListView):
+    @cached_property
+    def section(self):
+        return get_object_or_404(Section, publication=self.publication, slug=self.kwargs["section"])
+
+    def get_queryset(self):
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.section.name, description=self.section.description, **kwargs
+        )
+
+
+class AuthorView(ArticleListView):
+    template_name = "magazine/author.html"
+
+    @cached_property
+    def author(self):
+        return get_object_or_404(Author, slug=self.kwargs["author"])
+
+    def get_queryset(self):
+        return super().get_queryset().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, heading=self.author.name, **kwargs)
+
+
+class TagView(ArticleListView):
+    @cached_property
+    def tag(self):
+        return get_object_or_404(Tag, slug=self.kwargs["tag"])
+
+    def get_queryset(self):
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Tagged “{self.tag.name}”", **kwargs)
+
+
+class IssueArchiveView(PublicationMixin, ListView):
+    template_name = "magazine/issue_archive.html"
+    context_object_name = "issues"
+
+    def get_queryset(self):
+        issues = self.publication.issues.annotate(
+            article_count=Count("articles", filter=published_q(self.now, prefix="articles__"))
+        )
+        if "year" in self.kwargs:
+            issues = issues.filter(cover_date__year=self.kwargs["year"])
+        return issues.order_by("-cover_date")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(year=self.kwargs.get("year"), **kwargs)
+        if context["year"] and not context["issues"]:
+            raise Http404("No issues that year.")
+        return context
+
+
+class IssueView(PublicationMixin, DetailView):
+    template_name = "magazine/issue.html"
+    context_object_name = "issue"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Issue,
+            publication=self.publication,
+            volume=self.kwargs["volume"],
+            number=self.kwargs["number"],
+        )
+
+    def get_context_data(self, **kwargs):
+        articles = (
+            self.published()
+            .filter(issue=self.object)
+            .for_listing()
+            .order_by("section__position", "section__name", "-publish_at")
+        )
+        return super().get_context_data(articles=articles, **kwargs)
+
+
+def related_articles(article, *, now):
+    """Published articles of the same publication, those sharing most tags first."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    return (
+        Article.objects.published(now)
+        .filter(publication_id=article.publication_id)
+        .exclude(pk=article.pk)
+        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
+        .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
+        .select_related("publication", "section")
+        .defer("body")
+        .order_by("-shared_tags", "-publish_at")[:RELATED_ARTICLES]
+    )
+
+
+def article_detail_queryset():
+    return Article.objects.select_related(
+        "publication", "section__publication", "issue__publication"
+    ).prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name")), "tags")
+
+
+class ArticleView(NowMixin, DetailView):
+    template_name = "magazine/article.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            article_detail_queryset().published(self.now),
+            publication__slug=self.kwargs["publication"],
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        access = can_read(self.request.reader, article, now=self.now)
+        return super().get_context_data(
+            publication=article.publication,
+            access=access,
+            body=article_body(article),
+            related=related_articles(article, now=self.now),
+            structured_data=article_structured_data(article),
+            **kwargs,
+        )
+
+
+@method_decorator([staff_member_required, never_cache], name="dispatch")
+class ArticlePreviewView(ArticleView):
+    """Any article, whatever its status, as a reader with access will see it: for editors."""
+
+    def get_object(self, queryset=None):
+        if not self.request.user.has_perm("magazine.view_article"):
+            raise Http404
+        return get_object_or_404(article_detail_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)

@@ -1,0 +1,13 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Fast hashing, uploads in a throwaway folder, and no cache carried over between tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://magazine.example"
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,75 @@
+"""Small builders for test data: each makes a valid object and takes overrides as keywords."""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from magazine.models import Article, Author, Issue, Publication, Section, Tag
+
+_numbers = itertools.count(1)
+
+TEASER = "The open paragraph everyone may read.\n\nA second free paragraph about fences."
+HIDDEN = "SECRET-PARAGRAPH: the hedgehog sleeps under the third plank."
+BODY = f"{TEASER}\n\n<!-- more -->\n\n{HIDDEN}\n\n## After the break\n\nMore for subscribers only."
+
+
+def make_publication(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Publication {n}")
+    fields.setdefault("slug", f"publication-{n}")
+    fields.setdefault("paywall_pitch", "Subscribers will have unlimited access to everything.")
+    return Publication.objects.create(**fields)
+
+
+def make_section(publication=None, **fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Section {n}")
+    fields.setdefault("slug", f"section-{n}")
+    return Section.objects.create(publication=publication or make_publication(), **fields)
+
+
+def make_author(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Author {n}")
+    fields.setdefault("slug", f"author-{n}")
+    return Author.objects.create(**fields)
+
+
+def make_tag(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"tag {n}")
+    fields.setdefault("slug", f"tag-{n}")
+    return Tag.objects.create(**fields)
+
+
+def make_issue(publication, **fields):
+    n = next(_numbers)
+    fields.setdefault("volume", 1)
+    fields.setdefault("number", n)
+    fields.setdefault("cover_date", timezone.now().date())
+    return Issue.objects.create(publication=publication, **fields)
+
+
+def make_article(publication=None, section=None, *, authors=(), tags=(), **fields):
+    """A published article (an hour ago), free unless told otherwise."""
+    if section is None:
+        section = make_section(publication or make_publication())
+    n = next(_numbers)
+    fields.setdefault("title", f"Article {n}")
+    fields.setdefault("slug", f"article-{n}")
+    fields.setdefault("dek", f"The standfirst of article {n}.")
+    fields.setdefault("body", BODY)
+    fields.setdefault("access", Article.Access.FREE)
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    fields.setdefault("publish_at", timezone.now() - timedelta(hours=1))
+    article = Article.objects.create(publication=section.publication, section=section, **fields)
+    article.authors.set(authors)
+    article.tags.set(tags)
+    return article
+
+
+def make_user(email=None, password="correct horse battery", **fields):
+    email = email or f"reader{next(_numbers)}@example.com"
+    return get_user_model().objects.create_user(email=email, password=password, **fields)

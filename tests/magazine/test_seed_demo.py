@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from magazine.models import Article, Publication
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Publication.objects.count(), Article.objects.count(), get_user_model().objects.count())
+
+
+def test_seed_demo_builds_three_publications_and_can_run_again(capsys):
+    call_command("seed_demo")
+    first = counts()
+    assert first[0] == 3
+    assert first[1] >= 30
+    call_command("seed_demo")
+    assert counts() == first
+    output = capsys.readouterr().out
+    assert "editor@example.com" in output
+    assert "writer@example.com" in output
+
+
+def test_demo_content_mixes_access_levels_and_has_images():
+    call_command("seed_demo")
+    for publication in Publication.objects.all():
+        articles = publication.articles.all()
+        assert {a.access for a in articles} == set(Article.Access.values)
+        assert publication.issues.count() == 2
+        assert all(a.lead_image and a.lead_image_alt for a in articles)
+    assert Article.objects.published().count() < Article.objects.count()
+
+
+def test_demo_staff_can_log_in(client):
+    call_command("seed_demo")
+    assert client.login(username="editor@example.com", password="magazine-demo")
+    assert client.get("/admin/").status_code == 200
