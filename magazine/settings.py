@@ -68,9 +68,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "paywall.middleware.ReaderMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -105,6 +111,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "magazine.forms.FormRenderer"
 
 # Databases ---------------------------------------------------------------------------------------
 
@@ -149,7 +157,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Remember me: a remembered login keeps a persistent cookie for SESSION_COOKIE_AGE; any other
+# session (not remembered, or from a way of logging in that does not ask) ends when the browser
+# closes, and on the server after SESSION_IDLE_TIMEOUT without activity.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 24 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -169,11 +183,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_SESSION_REMEMBER = None  # ask: the "Remember me" checkbox
+ACCOUNT_LOGIN_BY_CODE_ENABLED = env_bool("ACCOUNT_LOGIN_BY_CODE_ENABLED", default=True)
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Email -------------------------------------------------------------------------------------------
 
@@ -190,6 +212,20 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "The Magazine Rack <hello@example.com>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Background tasks: run at once in development; in production a worker runs them from the
+# database (`python manage.py db_worker`). TASK_BACKEND=immediate|database overrides.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_str("TASK_BACKEND", "immediate" if DEBUG else "database")]
+    }
+}
+# Attempts at sending one email before it is given up (with growing pauses between them).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 
 # Static and media files --------------------------------------------------------------------------
 
@@ -238,6 +274,9 @@ LOGGING = {
 }
 
 # Magazine ----------------------------------------------------------------------------------------
+
+# Paywall: how long access lasts past a subscription's end date.
+PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
 
 # Paragraphs shown as the teaser when the editor has not placed a <!-- more --> break.
 MAGAZINE_TEASER_PARAGRAPHS = env_int("MAGAZINE_TEASER_PARAGRAPHS", 2)

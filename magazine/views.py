@@ -17,6 +17,7 @@ from magazine.models import Article, Author, Issue, Publication, Section, Tag, p
 from magazine.rendering import article_body
 from magazine.seo import article_structured_data
 from paywall.access import can_read
+from paywall.box import paywall_box
 
 RELATED_ARTICLES = 3
 SECTION_TEASERS = 3
@@ -222,6 +223,7 @@ class ArticleView(NowMixin, DetailView):
         return super().get_context_data(
             publication=article.publication,
             access=access,
+            paywall=paywall_box(self.request, access),
             body=article_body(article),
             related=related_articles(article, now=self.now),
             structured_data=article_structured_data(article),

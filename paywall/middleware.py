@@ -1,6 +1,5 @@
 """Attaches `request.reader` lazily and keeps reader-dependent responses out of shared caches."""
 
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -12,7 +11,7 @@ class ReaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.reader = SimpleLazyObject(lambda: reader_for_request(request, now=timezone.now()))
+        request.reader = SimpleLazyObject(lambda: reader_for_request(request))
         response = self.get_response(request)
         if request.reader._wrapped is not empty:
             # The page was shaped by who is reading: no shared cache may keep it.

@@ -73,3 +73,14 @@ def make_article(publication=None, section=None, *, authors=(), tags=(), **field
 def make_user(email=None, password="correct horse battery", **fields):
     email = email or f"reader{next(_numbers)}@example.com"
     return get_user_model().objects.create_user(email=email, password=password, **fields)
+
+
+def subscribe(user, publication, *, days=365, **fields):
+    """A subscription to `publication` for `user`, from now for `days` days."""
+    from paywall.models import Subscription
+    from paywall.subscriptions import plan_for_publication
+
+    now = timezone.now()
+    fields.setdefault("starts_at", now)
+    fields.setdefault("ends_at", now + timedelta(days=days))
+    return Subscription.objects.create(user=user, plan=plan_for_publication(publication), **fields)

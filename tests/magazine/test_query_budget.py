@@ -1,12 +1,23 @@
-"""Pages cost a fixed number of queries, however many articles, authors or tags there are."""
+"""Pages cost a fixed number of queries, whoever reads and however big the archive is.
+
+`WARM_BUDGET` is the steady state: a reader's second request, with the site menu, the session
+and the rendered article body in the cache. `COLD_BUDGET` bounds a first request on empty
+caches (a new session, a restarted cache).
+"""
 
 import pytest
+from django.utils import timezone
 
+from magazine.models import Article
+from paywall.subscriptions import end_of_day, grant, plan_for_publication
 from tests.factories import make_article, make_author, make_section, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
-PAGE_BUDGET = 8
+WARM_BUDGET = 8
+COLD_BUDGET = 11
+SIZES = [(1, 1, 1), (30, 3, 4)]
+VISITORS = ["anonymous", "reader", "subscriber", "staff"]
 
 
 def build_publication(articles, authors_each, tags_each):
@@ -15,42 +26,60 @@ def build_publication(articles, authors_each, tags_each):
     for n in range(articles):
         make_article(
             section=section if n % 2 else extra,
+            access=[Article.Access.FREE, Article.Access.SUBSCRIBERS][n % 2],
             authors=[make_author() for _ in range(authors_each)],
             tags=[make_tag() for _ in range(tags_each)],
         )
     return section.publication
 
 
-@pytest.mark.parametrize("size", [(1, 1, 1), (30, 3, 4)])
-def test_publication_home_query_budget(client, django_assert_max_num_queries, size):
+def log_in(client, visitor, publication):
+    if visitor == "anonymous":
+        return
+    user = make_user(is_staff=visitor == "staff")
+    if visitor == "subscriber":
+        until = end_of_day(timezone.localdate().replace(year=timezone.localdate().year + 1))
+        grant(user=user, plan=plan_for_publication(publication), until=until)
+    client.force_login(user)
+
+
+def assert_budget(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(COLD_BUDGET):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(WARM_BUDGET):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_article_page_query_budget(client, django_assert_max_num_queries, size, visitor):
     publication = build_publication(*size)
-    with django_assert_max_num_queries(PAGE_BUDGET):
-        assert client.get(publication.get_absolute_url()).status_code == 200
-
-
-@pytest.mark.parametrize("size", [(1, 1, 1), (30, 3, 4)])
-def test_front_page_query_budget(client, django_assert_max_num_queries, size):
-    build_publication(*size)
-    with django_assert_max_num_queries(PAGE_BUDGET):
-        assert client.get("/").status_code == 200
-
-
-@pytest.mark.parametrize("size", [(1, 1, 1), (30, 3, 4)])
-def test_article_page_query_budget(client, django_assert_max_num_queries, size):
-    publication = build_publication(*size)
-    article = publication.articles.last()
+    article = publication.articles.filter(access=Article.Access.SUBSCRIBERS).last() or (
+        publication.articles.last()
+    )
     article.authors.add(*[make_author() for _ in range(5)])
     article.tags.add(*[make_tag() for _ in range(8)])
-    with django_assert_max_num_queries(PAGE_BUDGET):
-        assert client.get(article.get_absolute_url()).status_code == 200
+    log_in(client, visitor, publication)
+    assert_budget(client, article.get_absolute_url(), django_assert_max_num_queries)
 
 
-@pytest.mark.parametrize("size", [(1, 1, 1), (30, 3, 4)])
-def test_article_page_query_budget_for_a_logged_in_reader(
-    client, django_assert_max_num_queries, size
-):
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_publication_home_query_budget(client, django_assert_max_num_queries, size, visitor):
     publication = build_publication(*size)
-    client.force_login(make_user())
-    article = publication.articles.first()
-    with django_assert_max_num_queries(PAGE_BUDGET):
-        assert client.get(article.get_absolute_url()).status_code == 200
+    log_in(client, visitor, publication)
+    assert_budget(client, publication.get_absolute_url(), django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_front_page_query_budget(client, django_assert_max_num_queries, size):
+    build_publication(*size)
+    assert_budget(client, "/", django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_section_page_query_budget(client, django_assert_max_num_queries, size):
+    publication = build_publication(*size)
+    assert_budget(
+        client, publication.sections.first().get_absolute_url(), django_assert_max_num_queries
+    )

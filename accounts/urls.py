@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from accounts import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="account_login"),
+    path("", views.AccountView.as_view(), name="account_overview"),
+    path("", include("allauth.urls")),
+]

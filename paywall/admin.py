@@ -1,0 +1,111 @@
+"""Staff manage plans and subscriptions: search by email, filter by plan and status,
+extend, cancel, and give complimentary subscriptions."""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+
+from paywall import subscriptions
+from paywall.models import Plan, Subscription, grace_period
+
+Status = Subscription.Status
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "price_text", "is_offered"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["publications"]
+    search_fields = ["name"]
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        not_cancelled = Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=now)
+        filters = {
+            Status.PENDING: not_cancelled & Q(starts_at__gt=now),
+            Status.ACTIVE: not_cancelled & Q(starts_at__lte=now, ends_at__gt=now),
+            Status.GRACE: not_cancelled
+            & Q(starts_at__lte=now, ends_at__lte=now, ends_at__gt=now - grace_period()),
+            Status.EXPIRED: not_cancelled & Q(ends_at__lte=now - grace_period()),
+            Status.CANCELLED: Q(cancelled_at__lte=now),
+        }
+        return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "plan", "status_label", "starts_at", "ends_at", "source"]
+    list_filter = ["plan", StatusFilter, "source"]
+    list_select_related = ["user", "plan"]
+    search_fields = ["user__email", "user__display_name", "note"]
+    autocomplete_fields = ["user"]
+    date_hierarchy = "ends_at"
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["extend_month", "extend_year", "cancel_now"]
+    fields = ["user", "plan", "source", "starts_at", "ends_at", "cancelled_at", "note",
+              "created_at", "updated_at"]  # fmt: skip
+
+    def get_changeform_initial_data(self, request):
+        # "Comp": a complimentary year, the common case when staff add one by hand.
+        now = timezone.now()
+        return {
+            "source": Subscription.Source.COMP,
+            "starts_at": now,
+            "ends_at": now + timedelta(days=365),
+            **super().get_changeform_initial_data(request),
+        }
+
+    @admin.display(description="Status")
+    def status_label(self, subscription):
+        return subscription.status().label
+
+    def _each(self, request, queryset, change, message):
+        for subscription in queryset:
+            change(subscription)
+        self.message_user(request, message.format(count=len(queryset)), messages.SUCCESS)
+
+    @admin.action(description="Extend selected by one month", permissions=["change"])
+    def extend_month(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda s: subscriptions.extend(subscription=s, by=timedelta(days=31)),
+            "{count} subscription(s) extended by a month.",
+        )
+
+    @admin.action(description="Extend selected by one year", permissions=["change"])
+    def extend_year(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda s: subscriptions.extend(subscription=s, by=timedelta(days=365)),
+            "{count} subscription(s) extended by a year.",
+        )
+
+    @admin.action(description="Cancel selected now", permissions=["change"])
+    def cancel_now(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda s: subscriptions.cancel(subscription=s),
+            "{count} subscription(s) cancelled.",
+        )
+
+
+class SubscriptionInline(admin.TabularInline):
+    """A reader's subscriptions, on their page in the admin."""
+
+    model = Subscription
+    extra = 0
+    fields = ["plan", "source", "starts_at", "ends_at", "cancelled_at", "note"]
+    show_change_link = True

@@ -1,0 +1,113 @@
+"""Plans and subscriptions. A subscription's status follows from its dates and is never stored,
+so nothing has to run at midnight to expire anyone."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from magazine.models import Publication
+
+
+def grace_period():
+    return timedelta(days=settings.PAYWALL_GRACE_DAYS)
+
+
+def access_ends(ends_at, cancelled_at=None):
+    """When a subscription's access stops: its end plus grace, or its cancellation if sooner."""
+    end = ends_at + grace_period()
+    return min(end, cancelled_at) if cancelled_at else end
+
+
+class Plan(models.Model):
+    """What a reader buys: access to one publication, or to a bundle of several."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    publications = models.ManyToManyField(Publication, related_name="plans")
+    description = models.TextField(blank=True)
+    price_text = models.CharField(max_length=80, blank=True, help_text="e.g. “$29 a year”.")
+    is_offered = models.BooleanField(
+        default=True, help_text="Shown to readers as a way to subscribe."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self, at=None):
+        """Subscriptions giving access at `at`: started, not past their grace, not cancelled."""
+        at = at or timezone.now()
+        return self.filter(
+            models.Q(cancelled_at__isnull=True) | models.Q(cancelled_at__gt=at),
+            starts_at__lte=at,
+            ends_at__gt=at - grace_period(),
+        )
+
+    def for_publication(self, publication):
+        return self.filter(plan__publications=publication)
+
+
+class Subscription(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Starts later"
+        ACTIVE = "active", "Active"
+        GRACE = "grace", "In grace period"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        PAID = "paid", "Paid"
+        COMP = "comp", "Complimentary"
+        IMPORT = "import", "Imported from a fulfilment list"
+        STAFF = "staff", "Granted by staff"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(help_text="Access lasts a grace period past this time.")
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="Access stops at this time, whatever the end date."
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ends_at"]
+        indexes = [models.Index(fields=["user", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="subscription_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.plan}"
+
+    @property
+    def access_ends_at(self):
+        return access_ends(self.ends_at, self.cancelled_at)
+
+    def status(self, at=None):
+        at = at or timezone.now()
+        if self.cancelled_at and self.cancelled_at <= at:
+            return self.Status.CANCELLED
+        if at < self.starts_at:
+            return self.Status.PENDING
+        if at < self.ends_at:
+            return self.Status.ACTIVE
+        if at < self.ends_at + grace_period():
+            return self.Status.GRACE
+        return self.Status.EXPIRED

@@ -1,0 +1,59 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from paywall.models import Subscription
+from tests.factories import make_publication, make_user, subscribe
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:paywall_subscription_changelist")
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_search_subscriptions_by_email(staff_client):
+    subscribe(make_user("hen@example.com"), make_publication())
+    subscribe(make_user("goat@example.com"), make_publication())
+    page = staff_client.get(CHANGELIST, {"q": "hen@"}).content.decode()
+    assert "hen@example.com" in page
+    assert "goat@example.com" not in page
+
+
+@pytest.mark.parametrize("status", ["active", "grace", "expired", "cancelled"])
+def test_staff_filter_subscriptions_by_status(staff_client, status):
+    now = timezone.now()
+    day = timedelta(days=1)
+    windows = {
+        "active": {"starts_at": now - day, "ends_at": now + day},
+        "grace": {"starts_at": now - 9 * day, "ends_at": now - day},
+        "expired": {"starts_at": now - 99 * day, "ends_at": now - 50 * day},
+        "cancelled": {"starts_at": now - day, "ends_at": now + day, "cancelled_at": now - day},
+    }
+    for name, window in windows.items():
+        subscribe(make_user(f"{name}@example.com"), make_publication(), **window)
+    page = staff_client.get(CHANGELIST, {"status": status}).content.decode()
+    for name in windows:
+        assert (f"{name}@example.com" in page) is (name == status)
+
+
+def test_staff_extend_and_cancel_from_the_list(staff_client):
+    subscription = subscribe(make_user(), make_publication(), days=10)
+    ends = subscription.ends_at
+    staff_client.post(CHANGELIST, {"action": "extend_year", "_selected_action": [subscription.pk]})
+    subscription.refresh_from_db()
+    assert subscription.ends_at == ends + timedelta(days=365)
+    staff_client.post(CHANGELIST, {"action": "cancel_now", "_selected_action": [subscription.pk]})
+    subscription.refresh_from_db()
+    assert subscription.status() == Subscription.Status.CANCELLED
+
+
+def test_adding_a_subscription_by_hand_defaults_to_a_complimentary_year(staff_client):
+    page = staff_client.get(reverse("admin:paywall_subscription_add")).content.decode()
+    assert '<option value="comp" selected>Complimentary</option>' in page

@@ -1,0 +1,135 @@
+"""The worst bug this product can have: subscriber-only text reaching someone who may not read it.
+
+Every surface that can show article text is tried here, for each visitor who may not read the
+article, with the article's hidden paragraph as the needle. New surfaces add a line to SURFACES.
+"""
+
+import pytest
+from django.urls import reverse
+
+from magazine.models import Article
+from tests.factories import (
+    HIDDEN,
+    make_article,
+    make_author,
+    make_issue,
+    make_publication,
+    make_section,
+    make_tag,
+    make_user,
+    subscribe,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEEDLES = [HIDDEN, "SECRET-PARAGRAPH", "More for subscribers only"]
+
+
+@pytest.fixture
+def gated():
+    """A subscribers-only and a registered-only article, with everything that lists them."""
+    publication = make_publication(slug="almanac")
+    section = make_section(publication, slug="garden")
+    issue = make_issue(publication, volume=3, number=1)
+    author, tag = make_author(slug="ada"), make_tag(slug="soil")
+    articles = {
+        access: make_article(
+            section=section,
+            access=access,
+            issue=issue,
+            authors=[author],
+            tags=[tag],
+            slug=f"gated-{access}",
+            seo_description="",
+        )
+        for access in (Article.Access.SUBSCRIBERS, Article.Access.REGISTERED)
+    }
+    return articles
+
+
+def surfaces(article):
+    publication = article.publication.slug
+    return {
+        "article page": article.get_absolute_url(),
+        "front page": "/",
+        "publication home": f"/{publication}/",
+        "section page": f"/{publication}/sections/garden/",
+        "author page": f"/{publication}/authors/ada/",
+        "tag page": f"/{publication}/tags/soil/",
+        "issue page": f"/{publication}/issues/3-1/",
+        "issue archive": f"/{publication}/issues/",
+        "preview": reverse("article_preview", kwargs={"pk": article.pk}),
+        "not found page": f"/{publication}/{article.slug}-nope/",
+    }
+
+
+def visitors(article):
+    """Everyone who may not read `article` whole: the user to log in as, or None."""
+    if article.access == Article.Access.REGISTERED:
+        return {"anonymous": None}
+    other = make_user("other-subscriber@example.com")
+    subscribe(other, make_publication())
+    return {
+        "anonymous": None,
+        "registered reader": make_user("reader@example.com"),
+        "subscriber elsewhere": other,
+    }
+
+
+def assert_no_needle(text, where):
+    for needle in NEEDLES:
+        assert needle not in text, f"hidden text leaked through {where}"
+
+
+@pytest.mark.parametrize("access", [Article.Access.SUBSCRIBERS, Article.Access.REGISTERED])
+def test_hidden_text_appears_on_no_surface(client, gated, access):
+    article = gated[access]
+    for who, user in visitors(article).items():
+        client.logout()
+        if user:
+            client.force_login(user)
+        for surface, url in surfaces(article).items():
+            response = client.get(url, follow=True)
+            assert_no_needle(response.content.decode(), f"{surface} for {who}")
+
+
+def test_render_cache_warmed_by_a_subscriber_gives_nothing_away(client, gated):
+    article = gated[Article.Access.SUBSCRIBERS]
+    subscriber = make_user()
+    subscribe(subscriber, article.publication)
+    client.force_login(subscriber)
+    assert HIDDEN in client.get(article.get_absolute_url()).content.decode()
+    client.logout()
+    assert_no_needle(client.get(article.get_absolute_url()).content.decode(), "a warm cache")
+
+
+def test_metadata_and_structured_data_carry_only_the_teaser(client, gated):
+    article = gated[Article.Access.SUBSCRIBERS]
+    html = client.get(article.get_absolute_url()).content.decode()
+    head = html.split("</head>")[0]
+    assert_no_needle(head, "head metadata")
+    assert '"isAccessibleForFree": false' in html
+
+
+def test_failed_paywall_login_page_gives_nothing_away(client, gated):
+    article = gated[Article.Access.SUBSCRIBERS]
+    make_user("sub@example.com", password="correct horse battery")
+    response = client.post(
+        "/accounts/login/",
+        {
+            "login": "sub@example.com",
+            "password": "wrong",
+            "next": article.get_absolute_url(),
+            "paywall": "1",
+        },
+        follow=True,
+    )
+    assert_no_needle(response.content.decode(), "the failed-login page")
+
+
+def test_gated_responses_are_never_publicly_cacheable(client, gated):
+    for article in gated.values():
+        response = client.get(article.get_absolute_url())
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+        assert "Cookie" in response["Vary"]
