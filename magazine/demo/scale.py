@@ -1,0 +1,153 @@
+"""A large, deterministic archive for benchmarks and scale tests, written with bulk inserts.
+
+Same seed, same data: articles, authors, tags, readers and subscriptions are generated from a
+seeded random generator, so two benchmark runs measure the same site.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from magazine.demo.accounts import DEMO_PASSWORD
+from magazine.models import Article, Author, Publication, Tag
+from paywall.models import Subscription
+from paywall.subscriptions import plan_for_publication
+
+BATCH = 2000
+WORDS = tuple(
+    "soil compost fence goat hen coop garden harvest winter spring seed water root barn hay "
+    "milk cheese bread oven wood stove pantry jar tomato bean squash apple orchard hive honey "
+    "bee flock egg feather shed tool blade hinge post wire rain frost sun shade path gate field "
+    "pasture fodder straw mulch worm pH clay sand loam season kitchen cellar rope knot ladder "
+    "walk sleep heart pressure doctor habit fibre vegetable breath balance stretch muscle"
+).split()
+SCALE_PREFIX = "scale"
+
+
+def sentence(rng, words=12):
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def paragraph(rng):
+    return " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(3, 6)))
+
+
+def body(rng):
+    teaser = "\n\n".join(paragraph(rng) for _ in range(2))
+    rest = "\n\n".join(paragraph(rng) for _ in range(rng.randint(4, 8)))
+    return f"{teaser}\n\n<!-- more -->\n\n## {sentence(rng, 4)[:-1]}\n\n{rest}"
+
+
+def batched(items, size=BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def seed_scale(*, articles, subscribers, seed=1, now=None, progress=print):
+    """Add `articles` articles and `subscribers` subscribed readers to the demo publications."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    publications = list(Publication.objects.prefetch_related("sections"))
+    if not publications:
+        raise ValueError("Load the demo first (python manage.py seed_demo).")
+    authors = ensure_authors(rng)
+    tags = ensure_tags()
+    created = create_articles(rng, articles, publications, now=now)
+    link_articles(rng, created, authors, tags)
+    progress(f"{len(created)} articles")
+    progress(f"{create_subscribers(rng, subscribers, publications, now=now)} subscribers")
+    return created
+
+
+def ensure_authors(rng, count=200):
+    existing = {a.slug: a for a in Author.objects.filter(slug__startswith=SCALE_PREFIX)}
+    missing = [
+        Author(name=f"{sentence(rng, 2)[:-1].title()} {n}", slug=f"{SCALE_PREFIX}-author-{n}")
+        for n in range(count)
+        if f"{SCALE_PREFIX}-author-{n}" not in existing
+    ]
+    Author.objects.bulk_create(missing)
+    return list(Author.objects.filter(slug__startswith=SCALE_PREFIX))
+
+
+def ensure_tags():
+    Tag.objects.bulk_create(
+        [Tag(name=word, slug=f"{SCALE_PREFIX}-{word.lower()}") for word in WORDS],
+        ignore_conflicts=True,
+    )
+    return list(Tag.objects.filter(slug__startswith=SCALE_PREFIX))
+
+
+def create_articles(rng, count, publications, *, now):
+    start = Article.objects.filter(slug__startswith=SCALE_PREFIX).count()
+    access_levels = [Article.Access.FREE, Article.Access.REGISTERED, Article.Access.SUBSCRIBERS]
+    rows = []
+    for n in range(start, start + count):
+        publication = rng.choice(publications)
+        title = sentence(rng, rng.randint(4, 9))[:-1]
+        rows.append(
+            Article(
+                publication=publication,
+                section=rng.choice(list(publication.sections.all())),
+                title=title,
+                slug=f"{SCALE_PREFIX}-{n}",
+                dek=sentence(rng, 18),
+                body=body(rng),
+                access=rng.choice(access_levels),
+                status=Article.Status.PUBLISHED,
+                publish_at=now - timedelta(minutes=rng.randint(60, 60 * 24 * 365 * 5)),
+            )
+        )
+    for batch in batched(rows):
+        Article.objects.bulk_create(batch)
+    return list(Article.objects.filter(slug__startswith=SCALE_PREFIX).order_by("pk")[start:])
+
+
+def link_articles(rng, articles, authors, tags):
+    author_links = Article.authors.through
+    tag_links = Article.tags.through
+    author_rows, tag_rows = [], []
+    for article in articles:
+        for author in rng.sample(authors, rng.randint(1, 2)):
+            author_rows.append(author_links(article_id=article.pk, author_id=author.pk))
+        for tag in rng.sample(tags, rng.randint(1, 4)):
+            tag_rows.append(tag_links(article_id=article.pk, tag_id=tag.pk))
+    for batch in batched(author_rows):
+        author_links.objects.bulk_create(batch)
+    for batch in batched(tag_rows):
+        tag_links.objects.bulk_create(batch)
+
+
+def create_subscribers(rng, count, publications, *, now):
+    User = get_user_model()
+    start = User.objects.filter(email__startswith=f"{SCALE_PREFIX}-").count()
+    password = make_password(DEMO_PASSWORD)
+    users = [
+        User(email=f"{SCALE_PREFIX}-{n}@example.com", password=password)
+        for n in range(start, start + count)
+    ]
+    for batch in batched(users):
+        User.objects.bulk_create(batch)
+    created = User.objects.filter(email__startswith=f"{SCALE_PREFIX}-").order_by("pk")[start:]
+    plans = [plan_for_publication(p) for p in publications]
+    subscriptions = []
+    for user in created:
+        ends_at = now + timedelta(days=rng.randint(-60, 365))
+        subscriptions.append(
+            Subscription(
+                user=user,
+                plan=rng.choice(plans),
+                starts_at=ends_at - timedelta(days=rng.choice([30, 365, 730])),
+                ends_at=ends_at,
+                source=Subscription.Source.IMPORT,
+            )
+        )
+    for batch in batched(subscriptions):
+        Subscription.objects.bulk_create(batch)
+    return len(subscriptions)
