@@ -23,7 +23,9 @@ AXE_OPTIONS = {
 BLOCKING_IMPACTS = {"serious", "critical"}
 BLOCKING_MESSAGE_TYPES = {"error", "non-document-error"}
 
-HOW_TO_INSTALL = "`make test` installs them (npm ci for node_modules, apt for Java)"
+HOW_TO_INSTALL = (
+    "run `make test`, which installs the test tools (npm ci for node_modules, apt for Java)"
+)
 
 
 def axe_missing():
