@@ -19,6 +19,13 @@ def json_ld(data):
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # escaped above
 
 
+@register.filter
+def iso(value):
+    """A datetime for `datetime=` attributes: ISO 8601 to the second (HTML allows at most 3
+    fractional digits)."""
+    return value.replace(microsecond=0).isoformat() if value else ""
+
+
 @register.simple_tag
 def absolute(path):
     return absolute_url(path)

@@ -20,6 +20,7 @@ from django.test.utils import modify_settings, override_settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from magazine.demo.accounts import DEMO_PASSWORD
 from magazine.models import Article, Author, Issue, Section, Tag
 from tests.e2e import checkers
 from tests.factories import make_article
@@ -27,6 +28,8 @@ from tests.factories import make_article
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PUBLICATION = "homestead"  # a demo publication; its pages stand for every publication's
+SUBSCRIBER = "subscriber@example.com"  # subscribes to PUBLICATION
+READER = "reader@example.com"  # no subscription
 PAGE_SIZE = 4  # small enough that the publication's home has a page 2
 
 
@@ -63,6 +66,7 @@ class Page:
     url: Callable[[], str]  # called once the demo content is loaded
     status: int = 200
     shows: str = "main h1"  # a CSS selector proving the page is the one meant
+    user: str = ""  # a demo account to visit as; anonymous when empty
 
 
 PAGES = [
@@ -80,6 +84,19 @@ PAGES = [
     Page("not-found", lambda: "/no-such-publication/", status=404),
     Page("login", lambda: reverse("account_login"), shows="form"),
     Page("signup", lambda: reverse("account_signup"), shows="form"),
+    Page("password-reset", lambda: reverse("account_reset_password"), shows="form"),
+    Page("login-by-code", lambda: reverse("account_request_login_code"), shows="form"),
+    Page("my-account", lambda: reverse("account_overview"), shows=".panel", user=SUBSCRIBER),
+    Page("email", lambda: reverse("account_email"), shows="form", user=SUBSCRIBER),
+    Page("password", lambda: reverse("account_change_password"), shows="form", user=SUBSCRIBER),
+    Page("devices", lambda: reverse("usersessions_list"), shows="table", user=SUBSCRIBER),
+    Page(
+        "subscribed-article",
+        lambda: article("subscribers"),
+        shows=".paywalled-content",
+        user=SUBSCRIBER,
+    ),
+    Page("subscribe-prompt", lambda: article("subscribers"), shows=".paywall", user=READER),
 ]
 
 
@@ -104,12 +121,13 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
     host = modify_settings(ALLOWED_HOSTS={"append": urlparse(live_server.url).hostname})
     with django_db_blocker.unblock(), settings, host:
         cache.clear()
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        contexts = {}
         try:
             call_command("seed_demo", stdout=io.StringIO())
+            for user in {page.user for page in PAGES}:
+                contexts[user] = visitor_context(browser, live_server.url, user)
             # Each page in its own tab, axe running in all of them side by side.
-            tabs = {page.name: context.new_page() for page in PAGES}
+            tabs = {page.name: contexts[page.user].new_page() for page in PAGES}
             results = {
                 page.name: open_page(tabs[page.name], live_server.url, page) for page in PAGES
             }
@@ -117,9 +135,25 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
                 finish_page(tabs[name], result)
             return results
         finally:
-            context.close()
+            for context in contexts.values():
+                context.close()
             call_command("flush", interactive=False, verbosity=0)  # as a transactional test does
             cache.clear()
+
+
+def visitor_context(browser, site, user):
+    """A browser context, logged in as the demo account `user` unless it is empty."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    if user:
+        tab = context.new_page()
+        tab.goto(site + reverse("account_login"))
+        tab.locator("#login-form").get_by_label("Email address").fill(user)
+        tab.locator("#login-form").get_by_label("Password").fill(DEMO_PASSWORD)
+        tab.locator("#login-form").get_by_role("button", name="Log in").click()
+        tab.wait_for_url(site + "/")
+        tab.close()
+    return context
 
 
 def open_page(tab, site, page):
