@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format clean
+.PHONY: run test serve worker bench lint format clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...).")'
@@ -33,6 +33,23 @@ test: $(VENV)/.installed-dev
 	@scripts/install-test-tools
 	@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/pytest
+
+## serve: production serving with gunicorn (DEBUG off; needs SECRET_KEY and ALLOWED_HOSTS)
+serve: $(VENV)/.installed
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL, REDIS_URL; see README)"; exit 1; }
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
+	DEBUG=false $(BIN)/gunicorn magazine.wsgi -c python:magazine.gunicorn
+
+## worker: runs queued background tasks (email) from the database queue
+worker: $(VENV)/.installed
+	DEBUG=false $(BIN)/python manage.py db_worker
+
+## bench: the site against bare Django on PostgreSQL with a large archive; writes docs/benchmarks.md
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || scripts/install-bench-tools
+	@scripts/ensure-postgres
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
