@@ -4,6 +4,7 @@ The split happens on the Markdown source, before rendering, so the part a reader
 a separate string that a template can leave out entirely — never HTML hidden with CSS.
 """
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -124,7 +125,8 @@ class ArticleBody:
 
     @property
     def teaser_text(self):
-        return strip_tags(self.teaser_html).strip()
+        """The teaser as plain text: no tags, and entities (“smart” quotes too) as characters."""
+        return html.unescape(strip_tags(self.teaser_html)).strip()
 
 
 def article_body(article):

@@ -1,6 +1,8 @@
 """The two staff roles, as Django groups: Writers draft and submit; Editors also publish."""
 
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 WRITERS = "Writers"
 EDITORS = "Editors"
@@ -29,6 +31,10 @@ EDITOR_PERMISSIONS = [
     "magazine.add_issue",
     "magazine.change_issue",
     "magazine.change_publication",
+    "sharing.view_share",
+    "sharing.view_sharedarticle",
+    "sharing.view_giftlink",
+    "sharing.change_giftlink",
 ]
 
 ROLES = {WRITERS: WRITER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
@@ -43,8 +49,11 @@ def permissions(names):
     return [p for p in found if [p.content_type.app_label, p.codename] in pairs]
 
 
-def ensure_staff_groups(**kwargs):
+def ensure_staff_groups(app_config=None, using=DEFAULT_DB_ALIAS, **kwargs):
     """Create or update the Writers and Editors groups (run after every migrate)."""
+    if app_config is not None:
+        # post_migrate can reach this before auth has made the migrated app's permissions.
+        create_permissions(app_config, verbosity=0, using=using)
     for name, names in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*permissions(names))

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "outbox",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -281,3 +282,18 @@ PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
 # Paragraphs shown as the teaser when the editor has not placed a <!-- more --> break.
 MAGAZINE_TEASER_PARAGRAPHS = env_int("MAGAZINE_TEASER_PARAGRAPHS", 2)
 MAGAZINE_PAGE_SIZE = env_int("MAGAZINE_PAGE_SIZE", 12)
+
+# Sharing: "Send this to a friend" and gift links.
+# Who may send: logged-in readers only, unless anonymous senders are allowed (with stricter limits).
+SHARING_ALLOW_ANONYMOUS = env_bool("SHARING_ALLOW_ANONYMOUS", default=False)
+# Friends one share may go to, and the longest personal note.
+SHARING_MAX_RECIPIENTS = env_int("SHARING_MAX_RECIPIENTS", 5)
+SHARING_ANONYMOUS_MAX_RECIPIENTS = env_int("SHARING_ANONYMOUS_MAX_RECIPIENTS", 1)
+SHARING_NOTE_MAX_LENGTH = env_int("SHARING_NOTE_MAX_LENGTH", 500)
+# Emails a sender, an IP address, and anonymous senders from one IP address may send per hour.
+SHARING_EMAILS_PER_HOUR_PER_USER = env_int("SHARING_EMAILS_PER_HOUR_PER_USER", 10)
+SHARING_EMAILS_PER_HOUR_PER_IP = env_int("SHARING_EMAILS_PER_HOUR_PER_IP", 20)
+SHARING_ANONYMOUS_EMAILS_PER_HOUR_PER_IP = env_int("SHARING_ANONYMOUS_EMAILS_PER_HOUR_PER_IP", 3)
+# Gift links: how long one opens its article, and how many a subscriber may give per month.
+SHARING_GIFT_DAYS = env_int("SHARING_GIFT_DAYS", 7)
+SHARING_GIFTS_PER_MONTH = env_int("SHARING_GIFTS_PER_MONTH", 10)

@@ -13,6 +13,7 @@ publication_patterns = [
     path("issues/", views.IssueArchiveView.as_view(), name="issue_archive"),
     path("issues/<int:year>/", views.IssueArchiveView.as_view(), name="issue_year"),
     path("issues/<int:volume>-<int:number>/", views.IssueView.as_view(), name="issue"),
+    path("", include("sharing.urls")),
     path("<slug:slug>/", views.ArticleView.as_view(), name="article"),
 ]
 

@@ -1,7 +1,10 @@
 """The one place that looks up what a visitor is entitled to, to build their `Reader`."""
 
+from dataclasses import replace
+
 from paywall.access import ANONYMOUS, Entitlement, Reader
 from paywall.models import Subscription, access_ends
+from sharing.gifts import presented_gift
 
 
 def reader_for_user(user):
@@ -25,4 +28,13 @@ def reader_for_user(user):
 
 
 def reader_for_request(request):
-    return reader_for_user(request.user)
+    """The `Reader` for `request`: its user's, holding the gift link it presents, if any.
+
+    A gift link opens its article to whoever holds it, logged in or not; the token is checked
+    here (one query, only when a `?gift=` is present) and the paywall's rule judges its expiry.
+    """
+    reader = reader_for_user(request.user)
+    presented = presented_gift(request)
+    if presented is None or not presented.grants:
+        return reader
+    return replace(reader, gifts=reader.gifts + presented.grants)

@@ -84,3 +84,12 @@ def subscribe(user, publication, *, days=365, **fields):
     fields.setdefault("starts_at", now)
     fields.setdefault("ends_at", now + timedelta(days=days))
     return Subscription.objects.create(user=user, plan=plan_for_publication(publication), **fields)
+
+
+def make_gift_link(article, *, giver=None, days=7, **fields):
+    """A gift link to `article`, expiring in `days` days, from a new reader unless told."""
+    from sharing.models import GiftLink
+
+    fields.setdefault("giver_name", "Ann Example")
+    fields.setdefault("expires_at", timezone.now() + timedelta(days=days))
+    return GiftLink.objects.create(article=article, giver=giver or make_user(), **fields)

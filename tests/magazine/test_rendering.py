@@ -57,3 +57,8 @@ def test_article_body_keeps_hidden_part_out_of_the_teaser(db):
     assert HIDDEN not in body.teaser_html
     assert HIDDEN in body.rest_html
     assert "open paragraph everyone may read" in body.teaser_text
+
+
+def test_teaser_text_is_plain_text_with_characters_not_entities(db):
+    article = make_article(body='Don\'t "fence" me in -- 3 < 4 & <em>so</em> on.\n\nMore.')
+    assert article_body(article).teaser_text == "Don’t “fence” me in – 3 < 4 & so on."

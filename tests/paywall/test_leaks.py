@@ -4,14 +4,20 @@ Every surface that can show article text is tried here, for each visitor who may
 article, with the article's hidden paragraph as the needle. New surfaces add a line to SURFACES.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from magazine.models import Article
+from sharing import gifts
 from tests.factories import (
     HIDDEN,
     make_article,
     make_author,
+    make_gift_link,
     make_issue,
     make_publication,
     make_section,
@@ -47,8 +53,16 @@ def gated():
     return articles
 
 
+def gift_url(article, shown_on=None, **fields):
+    """`shown_on`'s address with a gift link to `article`."""
+    link = make_gift_link(article, **fields)
+    return f"{(shown_on or article).get_absolute_url()}?gift={gifts.token_for(link)}"
+
+
 def surfaces(article):
     publication = article.publication.slug
+    now = timezone.now()
+    other = make_article(section=article.section, access=Article.Access.FREE)
     return {
         "article page": article.get_absolute_url(),
         "front page": "/",
@@ -60,6 +74,13 @@ def surfaces(article):
         "issue archive": f"/{publication}/issues/",
         "preview": reverse("article_preview", kwargs={"pk": article.pk}),
         "not found page": f"/{publication}/{article.slug}-nope/",
+        "share page": reverse(
+            "share_article", kwargs={"publication": publication, "slug": article.slug}
+        ),
+        "gift link for another article": gift_url(other, shown_on=article),
+        "expired gift link": gift_url(article, expires_at=now - timedelta(seconds=1)),
+        "revoked gift link": gift_url(article, revoked_at=now),
+        "tampered gift link": gift_url(article) + "x",
     }
 
 
@@ -133,3 +154,19 @@ def test_gated_responses_are_never_publicly_cacheable(client, gated):
         assert "private" in response["Cache-Control"]
         assert "public" not in response["Cache-Control"]
         assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.parametrize("access", [Article.Access.SUBSCRIBERS, Article.Access.REGISTERED])
+@pytest.mark.parametrize("gift", ["", "on"])
+def test_share_emails_quote_only_the_teaser_even_from_a_subscriber(client, gated, access, gift):
+    article = gated[access]
+    subscriber = make_user("sub@example.com")
+    subscribe(subscriber, article.publication)
+    client.force_login(subscriber)
+    url = reverse("share_article", kwargs={"publication": "almanac", "slug": article.slug})
+    data = {"to": "friend@example.com", "sender_name": "Sub", "sender_email": "sub@example.com"}
+    assert client.post(url, {**data, "gift": gift}).status_code == 302
+    (message,) = mail.outbox
+    assert_no_needle(message.subject, "the share email's subject")
+    assert_no_needle(message.body, "the share email's text")
+    assert_no_needle(message.alternatives[0].content, "the share email's HTML")

@@ -1,0 +1,124 @@
+"""Send this to a friend: the form (with gift links for subscribers) and the page after it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.text import get_text_list
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+
+from magazine.views import NowMixin
+from sharing import gifts, limits
+from sharing.emails import send_article_share, subject_for, what_anyone_sees
+from sharing.forms import ShareForm
+
+
+@method_decorator(never_cache, name="dispatch")  # personal: the sender's own name and address
+class ShareMixin(NowMixin):
+    """A share page: for logged-in readers (unless anonymous senders are allowed), about a
+    published article, or 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_authenticated or settings.SHARING_ALLOW_ANONYMOUS):
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def article(self):
+        return get_object_or_404(
+            self.published().select_related("publication"),
+            publication__slug=self.kwargs["publication"],
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        # Replaces the URL's slugs, which TemplateView passes in under the same names.
+        kwargs.update(article=self.article, publication=self.article.publication)
+        return super().get_context_data(**kwargs)
+
+    def redirect_to_sent(self):
+        return redirect(
+            "share_article_sent", publication=self.kwargs["publication"], slug=self.kwargs["slug"]
+        )
+
+
+class ShareView(ShareMixin, FormView):
+    template_name = "sharing/share.html"
+    form_class = ShareForm
+
+    @cached_property
+    def gifts_left(self):
+        """Gift links the sender may still give with this article, or None if they may give none."""
+        if not gifts.may_give(self.request.reader, self.article, now=self.now):
+            return None
+        return gifts.gifts_left(self.request.user, now=self.now)
+
+    def get_initial(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return {}
+        return {"sender_name": user.get_full_name(), "sender_email": user.email}
+
+    def get_form_kwargs(self):
+        max_recipients = (
+            settings.SHARING_MAX_RECIPIENTS
+            if self.request.user.is_authenticated
+            else settings.SHARING_ANONYMOUS_MAX_RECIPIENTS
+        )
+        return {
+            **super().get_form_kwargs(),
+            "max_recipients": max_recipients,
+            "gifts_left": self.gifts_left,
+        }
+
+    def get_context_data(self, **kwargs):
+        paragraphs, _ = what_anyone_sees(self.article, now=self.now)
+        return super().get_context_data(
+            subject=subject_for(self.article), preview_paragraphs=paragraphs[:1], **kwargs
+        )
+
+    def form_valid(self, form):
+        if form.is_from_a_robot:
+            return self.redirect_to_sent()  # looks like success to the robot; nothing is sent
+        recipients = form.cleaned_data["to"]
+        verdict = limits.take(self.request, len(recipients), now=self.now)
+        if not verdict:
+            return self.over_the_limit(form, verdict)
+        try:
+            send_article_share(
+                article=self.article,
+                sender=self.request.user if self.request.user.is_authenticated else None,
+                sender_name=form.cleaned_data["sender_name"],
+                sender_email=form.cleaned_data["sender_email"],
+                recipients=recipients,
+                note=form.cleaned_data["note"],
+                gift=form.cleaned_data.get("gift", False),
+                reader=self.request.reader,
+                now=self.now,
+            )
+        except gifts.GiftRefused as refused:
+            form.add_error("gift", str(refused))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Your email about “{self.article.title}” is on its way to "
+            f"{get_text_list(recipients, 'and')}.",
+        )
+        return self.redirect_to_sent()
+
+    def over_the_limit(self, form, verdict):
+        form.add_error(
+            None,
+            f"That would take you past the limit of {verdict.limit} emails an hour, so nothing "
+            "was sent. Try fewer friends, or try again later.",
+        )
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+
+
+class ShareSentView(ShareMixin, TemplateView):
+    template_name = "sharing/sent.html"
