@@ -37,7 +37,15 @@ class BodyField(forms.CharField):
         return attrs
 
 
-class CommentForm(forms.Form):
+class FreshLimitMixin:
+    """Makes the body field anew with each form, so the length limit is read at call time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"] = BodyField()
+
+
+class CommentForm(FreshLimitMixin, forms.Form):
     """A new comment or a reply (`parent`) on `article`, by `user`."""
 
     body = BodyField()
@@ -88,7 +96,7 @@ class CommentForm(forms.Form):
         )
 
 
-class EditForm(forms.ModelForm):
+class EditForm(FreshLimitMixin, forms.ModelForm):
     body = BodyField()
 
     class Meta:

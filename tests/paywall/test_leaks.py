@@ -12,6 +12,7 @@ from tests.factories import (
     HIDDEN,
     make_article,
     make_author,
+    make_comment,
     make_issue,
     make_publication,
     make_section,
@@ -44,6 +45,12 @@ def gated():
         )
         for access in (Article.Access.SUBSCRIBERS, Article.Access.REGISTERED)
     }
+    quoter = make_user("quoter@example.com")
+    subscribe(quoter, publication)
+    for article in articles.values():
+        make_comment(
+            article, quoter, body=f"As the article says: “{HIDDEN}” More for subscribers only"
+        )
     return articles
 
 
@@ -60,6 +67,9 @@ def surfaces(article):
         "issue archive": f"/{publication}/issues/",
         "preview": reverse("article_preview", kwargs={"pk": article.pk}),
         "not found page": f"/{publication}/{article.slug}-nope/",
+        "comment permalink": article.comments.get().get_absolute_url(),
+        "comments page 2": f"{article.get_absolute_url()}?comments=2",
+        "reply form": f"{article.get_absolute_url()}?replyto={article.comments.get().pk}",
     }
 
 
@@ -133,3 +143,18 @@ def test_gated_responses_are_never_publicly_cacheable(client, gated):
         assert "private" in response["Cache-Control"]
         assert "public" not in response["Cache-Control"]
         assert "Cookie" in response["Vary"]
+
+
+def test_reply_email_does_not_quote_the_article_to_a_reader_who_may_not_read_it(client, gated):
+    from django.core import mail
+
+    article = gated[Article.Access.SUBSCRIBERS]
+    lapsed = make_user("lapsed@example.com")
+    parent = make_comment(article, lapsed, notify_replies=True)
+    client.force_login(article.comments.first().user)
+    client.post(
+        f"/comments/articles/{article.pk}/", {"body": f"Quote: {HIDDEN}", "parent": parent.pk}
+    )
+    [message] = mail.outbox
+    assert_no_needle(message.body, "the reply email's text")
+    assert_no_needle(message.alternatives[0][0], "the reply email's HTML")
