@@ -58,7 +58,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
-        return Truncator(comment.body).chars(90) or "[deleted]"
+        return Truncator(comment.body).chars(70) or "[deleted]"
 
     @admin.display(description="Author", ordering="user__email")
     def author(self, comment):

@@ -4,6 +4,7 @@ allauth's rate limiter, which also finds the client's address behind trusted pro
 
 from dataclasses import dataclass
 
+from allauth.account.adapter import get_adapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 
@@ -56,3 +57,9 @@ def _consume(request, limit, *, dry_run):
         config={limit.action: limit.rate},
         dry_run=dry_run,
     )
+
+
+def client_ip(request):
+    """The reader's address, as the rate limits see it (behind ALLAUTH_TRUSTED_PROXY_COUNT
+    proxies)."""
+    return get_adapter(request).get_client_ip(request)

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments.counts import with_comment_summary
-from comments.flood import over_limit
+from comments.flood import client_ip, over_limit
 from comments.forms import CommentForm, EditForm
 from comments.models import Ban, Comment
 from comments.notifications import comment_from_token
@@ -74,7 +74,7 @@ def post(request, article_pk):
         body=form.cleaned_data["body"],
         parent=form.cleaned_data["parent"],
         notify_replies=form.cleaned_data["notify_replies"],
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         now=now,
     )
     held = comment.status == Comment.Status.PENDING
@@ -134,8 +134,15 @@ def edit(request, pk):
     comment = own_comment(request, pk)
     now = timezone.now()
     banned = Ban.objects.active(now).filter(user=request.user).exists()
-    if banned or not may_edit(comment, request.user, now=now):
-        context = {"comment": comment, "article": comment.article, "banned": banned}
+    # The comment may quote the article: an author who lost access since does not see it here.
+    readable = can_read(request.reader, comment.article, now=now).allowed
+    if banned or not readable or not may_edit(comment, request.user, now=now):
+        context = {
+            "comment": comment,
+            "article": comment.article,
+            "banned": banned,
+            "readable": readable,
+        }
         return render(request, "comments/edit_closed.html", context, status=HTTPStatus.FORBIDDEN)
     form = EditForm(request.POST or None, instance=comment)
     if form.is_valid():

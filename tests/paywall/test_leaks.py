@@ -158,3 +158,15 @@ def test_reply_email_does_not_quote_the_article_to_a_reader_who_may_not_read_it(
     [message] = mail.outbox
     assert_no_needle(message.body, "the reply email's text")
     assert_no_needle(message.alternatives[0][0], "the reply email's HTML")
+
+
+def test_own_comment_pages_give_nothing_away_to_an_author_who_lost_access(client, gated):
+    from django.utils import timezone
+
+    article = gated[Article.Access.SUBSCRIBERS]
+    lapsed = make_user("lapsed@example.com")
+    comment = make_comment(article, lapsed, body=f"Quote: {HIDDEN}", created_at=timezone.now())
+    client.force_login(lapsed)
+    for action in ("edit", "delete"):
+        response = client.get(f"/comments/{comment.pk}/{action}/")
+        assert_no_needle(response.content.decode(), f"the {action} page of one's own comment")
