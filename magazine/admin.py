@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from comments.admin import CommentSettingsInline
 from magazine.models import Article, Author, Issue, Publication, Section, Tag
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors"
@@ -31,7 +32,7 @@ class PublicationAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
-    inlines = [SectionInline]
+    inlines = [SectionInline, CommentSettingsInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "tagline", "description", "position"]}),
         ("Look", {"fields": ["accent_color", "logo"]}),

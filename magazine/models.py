@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from comments.counts import with_comment_counts
+
 # First path segments the site itself uses; a publication slug may not take one.
 RESERVED_PUBLICATION_SLUGS = frozenset(
     {
@@ -176,7 +178,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What article cards show, fetched without a query per card (and without the body)."""
-        return (
+        return with_comment_counts(
             self.select_related("publication", "section").prefetch_related("authors").defer("body")
         )
 

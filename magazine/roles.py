@@ -1,4 +1,5 @@
-"""The two staff roles, as Django groups: Writers draft and submit; Editors also publish."""
+"""The two staff roles, as Django groups: Writers draft and submit; Editors also publish and
+moderate comments."""
 
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
@@ -35,6 +36,16 @@ EDITOR_PERMISSIONS = [
     "sharing.view_sharedarticle",
     "sharing.view_giftlink",
     "sharing.change_giftlink",
+    "comments.view_comment",
+    "comments.change_comment",
+    "comments.delete_comment",
+    "comments.view_ban",
+    "comments.add_ban",
+    "comments.change_ban",
+    "comments.delete_ban",
+    "comments.view_commentsettings",
+    "comments.add_commentsettings",
+    "comments.change_commentsettings",
 ]
 
 ROLES = {WRITERS: WRITER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "paywall",
     "magazine",
+    "comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -297,3 +298,24 @@ SHARING_ANONYMOUS_EMAILS_PER_HOUR_PER_IP = env_int("SHARING_ANONYMOUS_EMAILS_PER
 # Gift links: how long one opens its article, and how many a subscriber may give per month.
 SHARING_GIFT_DAYS = env_int("SHARING_GIFT_DAYS", 7)
 SHARING_GIFTS_PER_MONTH = env_int("SHARING_GIFTS_PER_MONTH", 10)
+
+# Comments: site-wide rules (who may comment and how comments are moderated are set per
+# publication in the admin).
+# Comments close this many days after an article is published (0: never).
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 90)
+# How deep replies nest: 1 allows no replies, 5 allows replies to replies four levels down.
+COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)
+# How long after posting a reader may still edit their comment.
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
+# The shortest pause between two comments by the same reader.
+COMMENTS_MIN_INTERVAL_SECONDS = env_int("COMMENTS_MIN_INTERVAL_SECONDS", 15)
+# At most this many comments per reader, and from one IP address, in COMMENTS_RATE_WINDOW_MINUTES.
+COMMENTS_RATE_LIMIT_PER_USER = env_int("COMMENTS_RATE_LIMIT_PER_USER", 10)
+COMMENTS_RATE_LIMIT_PER_IP = env_int("COMMENTS_RATE_LIMIT_PER_IP", 30)
+COMMENTS_RATE_WINDOW_MINUTES = env_int("COMMENTS_RATE_WINDOW_MINUTES", 60)
+# A comment with this many links or more waits for a moderator, whoever wrote it.
+COMMENTS_HOLD_LINKS = env_int("COMMENTS_HOLD_LINKS", 2)
+# The longest comment, in characters.
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
+# Conversations (top-level comments with their replies) per page under an article.
+COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 20)

@@ -20,6 +20,7 @@ publication_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("comments/", include("comments.urls")),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="article_preview"),
     path("", views.FrontPageView.as_view(), name="front"),
     path("<slug:publication>/", include(publication_patterns)),

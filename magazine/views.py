@@ -13,6 +13,8 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
+from comments.counts import with_comment_counts, with_comment_summary
+from comments.section import comment_section
 from magazine.models import Article, Author, Issue, Publication, Section, Tag, published_q
 from magazine.rendering import article_body
 from magazine.seo import article_structured_data
@@ -188,7 +190,7 @@ class IssueView(PublicationMixin, DetailView):
 def related_articles(article, *, now):
     """Published articles of the same publication, those sharing most tags first."""
     tag_ids = [tag.pk for tag in article.tags.all()]
-    return (
+    related = (
         Article.objects.published(now)
         .filter(publication_id=article.publication_id)
         .exclude(pk=article.pk)
@@ -196,8 +198,9 @@ def related_articles(article, *, now):
         .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
         .select_related("publication", "section")
         .defer("body")
-        .order_by("-shared_tags", "-publish_at")[:RELATED_ARTICLES]
+        .order_by("-shared_tags", "-publish_at")
     )
+    return with_comment_counts(related)[:RELATED_ARTICLES]
 
 
 def article_detail_queryset():
@@ -209,10 +212,15 @@ def article_detail_queryset():
 class ArticleView(NowMixin, DetailView):
     template_name = "magazine/article.html"
     context_object_name = "article"
+    comment_form = None  # a rejected comment to show again (see comments.views)
+
+    def article_queryset(self):
+        # The comment summary rides along, so the comment section costs at most one query.
+        return with_comment_summary(article_detail_queryset(), self.request.user, now=self.now)
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            article_detail_queryset().published(self.now),
+            self.article_queryset().published(self.now),
             publication__slug=self.kwargs["publication"],
             slug=self.kwargs["slug"],
         )
@@ -227,6 +235,9 @@ class ArticleView(NowMixin, DetailView):
             body=article_body(article),
             related=related_articles(article, now=self.now),
             structured_data=article_structured_data(article),
+            comments=comment_section(
+                self.request, article, access=access, now=self.now, form=self.comment_form
+            ),
             **kwargs,
         )
 
@@ -238,7 +249,7 @@ class ArticlePreviewView(ArticleView):
     def get_object(self, queryset=None):
         if not self.request.user.has_perm("magazine.view_article"):
             raise Http404
-        return get_object_or_404(article_detail_queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(self.article_queryset(), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)

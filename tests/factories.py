@@ -93,3 +93,25 @@ def make_gift_link(article, *, giver=None, days=7, **fields):
     fields.setdefault("giver_name", "Ann Example")
     fields.setdefault("expires_at", timezone.now() + timedelta(days=days))
     return GiftLink.objects.create(article=article, giver=giver or make_user(), **fields)
+
+
+def make_comment(article, user=None, *, parent=None, **fields):
+    """An approved comment on `article` (a reply when `parent` is given), posted a minute ago."""
+    from comments.models import Comment
+
+    n = next(_numbers)
+    fields.setdefault("body", f"Comment number {n}: well said.")
+    fields.setdefault("status", Comment.Status.APPROVED)
+    fields.setdefault("created_at", timezone.now() - timedelta(minutes=1))
+    comment = Comment.objects.create(
+        article=article,
+        user=user or make_user(),
+        parent=parent,
+        thread_id=parent.thread_id if parent else None,
+        depth=parent.depth + 1 if parent else 1,
+        **fields,
+    )
+    if parent is None:
+        comment.thread_id = comment.pk
+        comment.save(update_fields=["thread"])
+    return comment

@@ -37,3 +37,16 @@ def test_demo_staff_can_log_in(client):
     call_command("seed_demo")
     assert client.login(username="editor@example.com", password="magazine-demo")
     assert client.get("/admin/").status_code == 200
+
+
+def test_demo_has_a_conversation_under_an_article_and_can_run_again():
+    from comments.models import Comment
+
+    call_command("seed_demo")
+    count = Comment.objects.count()
+    assert count >= 5
+    assert Comment.objects.filter(depth=3, status="approved").exists()
+    authors = set(Comment.objects.values_list("user__email", flat=True))
+    assert authors == {"reader@example.com", "subscriber@example.com", "editor@example.com"}
+    call_command("seed_demo")
+    assert Comment.objects.count() == count

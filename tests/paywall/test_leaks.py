@@ -17,6 +17,7 @@ from tests.factories import (
     HIDDEN,
     make_article,
     make_author,
+    make_comment,
     make_gift_link,
     make_issue,
     make_publication,
@@ -50,6 +51,12 @@ def gated():
         )
         for access in (Article.Access.SUBSCRIBERS, Article.Access.REGISTERED)
     }
+    quoter = make_user("quoter@example.com")
+    subscribe(quoter, publication)
+    for article in articles.values():
+        make_comment(
+            article, quoter, body=f"As the article says: “{HIDDEN}” More for subscribers only"
+        )
     return articles
 
 
@@ -81,6 +88,9 @@ def surfaces(article):
         "expired gift link": gift_url(article, expires_at=now - timedelta(seconds=1)),
         "revoked gift link": gift_url(article, revoked_at=now),
         "tampered gift link": gift_url(article) + "x",
+        "comment permalink": article.comments.get().get_absolute_url(),
+        "comments page 2": f"{article.get_absolute_url()}?comments=2",
+        "reply form": f"{article.get_absolute_url()}?replyto={article.comments.get().pk}",
     }
 
 
@@ -170,3 +180,30 @@ def test_share_emails_quote_only_the_teaser_even_from_a_subscriber(client, gated
     assert_no_needle(message.subject, "the share email's subject")
     assert_no_needle(message.body, "the share email's text")
     assert_no_needle(message.alternatives[0].content, "the share email's HTML")
+
+
+def test_reply_email_does_not_quote_the_article_to_a_reader_who_may_not_read_it(client, gated):
+    from django.core import mail
+
+    article = gated[Article.Access.SUBSCRIBERS]
+    lapsed = make_user("lapsed@example.com")
+    parent = make_comment(article, lapsed, notify_replies=True)
+    client.force_login(article.comments.first().user)
+    client.post(
+        f"/comments/articles/{article.pk}/", {"body": f"Quote: {HIDDEN}", "parent": parent.pk}
+    )
+    [message] = mail.outbox
+    assert_no_needle(message.body, "the reply email's text")
+    assert_no_needle(message.alternatives[0][0], "the reply email's HTML")
+
+
+def test_own_comment_pages_give_nothing_away_to_an_author_who_lost_access(client, gated):
+    from django.utils import timezone
+
+    article = gated[Article.Access.SUBSCRIBERS]
+    lapsed = make_user("lapsed@example.com")
+    comment = make_comment(article, lapsed, body=f"Quote: {HIDDEN}", created_at=timezone.now())
+    client.force_login(lapsed)
+    for action in ("edit", "delete"):
+        response = client.get(f"/comments/{comment.pk}/{action}/")
+        assert_no_needle(response.content.decode(), f"the {action} page of one's own comment")

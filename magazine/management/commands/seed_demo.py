@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from comments.demo import ensure_demo_comments
 from magazine.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from magazine.demo.content import demo_files, load_publication
 
 
 class Command(BaseCommand):
-    help = "Load the demo publications, articles and accounts (safe to run again)."
+    help = "Load the demo publications, articles, accounts and comments (safe to run again)."
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -14,6 +15,7 @@ class Command(BaseCommand):
             publication, created = load_publication(path, now=now, position=position)
             self.stdout.write(f"{publication.name}: {created} new article(s)")
         ensure_demo_accounts(now=now)
+        ensure_demo_comments(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password “{DEMO_PASSWORD}”):"))
         for email, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} {description}")

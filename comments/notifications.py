@@ -1,0 +1,56 @@
+"""The email a reader gets when someone replies to their comment, and its no-login unsubscribe.
+
+The reply is quoted only to a recipient who may read the article now: a reply can quote the
+article, and the recipient's subscription may have ended since they commented.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from magazine.seo import absolute_url
+from outbox.tasks import send_later
+from paywall.access import can_read
+from paywall.readers import reader_for_user
+
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+
+
+def unsubscribe_token(comment):
+    return signing.dumps(comment.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def comment_from_token(token):
+    """The id of the comment an unsubscribe token is for; BadSignature when it was tampered."""
+    return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+
+
+def notify_reply(reply, *, now):
+    """Email the author of the comment `reply` answers, if they asked for it."""
+    parent = reply.parent
+    if parent is None or not parent.notify_replies or parent.user_id == reply.user_id:
+        return
+    if not parent.user.email or not parent.user.is_active:
+        return
+    article = reply.article
+    context = {
+        "reply": reply,
+        "parent": parent,
+        "article": article,
+        "site_name": settings.SITE_NAME,
+        "quote": can_read(reader_for_user(parent.user), article, now=now).allowed,
+        "reply_url": absolute_url(reply.get_absolute_url()),
+        "unsubscribe_url": absolute_url(
+            reverse("comments:unsubscribe", kwargs={"token": unsubscribe_token(parent)})
+        ),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{reply.user.get_full_name()} replied to your comment on “{article.title}”",
+        body=render_to_string("comments/email/reply.txt", context),
+        to=[parent.user.email],
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )
+    message.attach_alternative(render_to_string("comments/email/reply.html", context), "text/html")
+    send_later(message)

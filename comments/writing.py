@@ -1,0 +1,92 @@
+"""The write paths of a comment's life: posting, editing, deleting, and moderating."""
+
+from django.db import transaction
+
+from comments.models import Comment, settings_for
+from comments.notifications import notify_reply
+from comments.policy import needs_moderation
+from comments.rendering import count_links
+
+
+def post_comment(*, article, user, body, parent=None, notify_replies=False, ip_address, now):
+    """Save a new comment, approved at once or held for a moderator as the rules say."""
+    has_approved = (
+        Comment.objects.approved()
+        .filter(user=user, article__publication_id=article.publication_id)
+        .exists()
+    )
+    hold = needs_moderation(
+        moderation=settings_for(article.publication).moderation,
+        is_staff=user.is_staff,
+        has_approved=has_approved,
+        links=count_links(body),
+    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            user=user,
+            parent=parent,
+            thread_id=parent.thread_id if parent else None,
+            depth=parent.depth + 1 if parent else 1,
+            body=body,
+            status=Comment.Status.PENDING if hold else Comment.Status.APPROVED,
+            held_because=hold or "",
+            notify_replies=notify_replies,
+            ip_address=ip_address,
+            created_at=now,
+        )
+        if parent is None:
+            comment.thread_id = comment.pk
+            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+    if comment.status == Comment.Status.APPROVED:
+        notify_reply(comment, now=now)
+    return comment
+
+
+def edit_comment(comment, *, body, now):
+    """Change the text; a comment edited to carry many links waits for a moderator again."""
+    comment.body = body
+    comment.edited_at = now
+    hold = needs_moderation(
+        moderation=None, is_staff=comment.user.is_staff, has_approved=True, links=count_links(body)
+    )
+    if hold:
+        comment.status = Comment.Status.PENDING
+        comment.held_because = hold
+    comment.save(update_fields=["body", "edited_at", "status", "held_because"])
+
+
+@transaction.atomic
+def delete_comment(comment):
+    """Delete `comment`; one with replies stays as "[deleted]" so its thread holds together."""
+    if comment.replies.exists():
+        comment.status = Comment.Status.DELETED
+        comment.body = ""
+        comment.notify_replies = False
+        comment.save(update_fields=["status", "body", "notify_replies"])
+        return
+    parent = comment.parent
+    comment.delete()
+    # A "[deleted]" placeholder that no longer holds up any reply goes too.
+    while parent is not None and parent.status == Comment.Status.DELETED:
+        if parent.replies.exists():
+            break
+        grandparent = parent.parent
+        parent.delete()
+        parent = grandparent
+
+
+def approve(comments, *, now):
+    """Approve those of `comments` awaiting moderation or marked spam; the authors of the
+    comments they answer hear about it. Returns how many were approved."""
+    waiting = comments.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+    newly = list(waiting.select_related("user", "article__publication", "parent__user"))
+    Comment.objects.filter(pk__in=[c.pk for c in newly]).update(status=Comment.Status.APPROVED)
+    for comment in newly:
+        comment.status = Comment.Status.APPROVED
+        notify_reply(comment, now=now)
+    return len(newly)
+
+
+def mark_spam(comments):
+    return comments.exclude(status=Comment.Status.SPAM).update(status=Comment.Status.SPAM)
