@@ -7,6 +7,7 @@ a separate string that a template can leave out entirely — never HTML hidden w
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 import nh3
@@ -107,6 +108,11 @@ def split_teaser(source, paragraphs=None):
     return "\n\n".join(blocks[:cut]), "\n\n".join(blocks[cut:])
 
 
+def plain_text(html_text):
+    """Rendered HTML as the text a reader sees: tags dropped, entities such as &amp; decoded."""
+    return unescape(strip_tags(html_text)).strip()
+
+
 @dataclass(frozen=True)
 class ArticleBody:
     """An article's body as HTML, in the two parts the paywall chooses between."""
@@ -124,7 +130,11 @@ class ArticleBody:
 
     @property
     def teaser_text(self):
-        return strip_tags(self.teaser_html).strip()
+        return plain_text(self.teaser_html)
+
+    @property
+    def rest_text(self):
+        return plain_text(self.rest_html)
 
 
 def article_body(article):

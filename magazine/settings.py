@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -281,3 +282,9 @@ PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
 # Paragraphs shown as the teaser when the editor has not placed a <!-- more --> break.
 MAGAZINE_TEASER_PARAGRAPHS = env_int("MAGAZINE_TEASER_PARAGRAPHS", 2)
 MAGAZINE_PAGE_SIZE = env_int("MAGAZINE_PAGE_SIZE", 12)
+
+# Site search on PostgreSQL: the text search configuration (the language whose stemming and stop
+# words apply). After changing it, run `python manage.py update_search_index`.
+MAGAZINE_SEARCH_CONFIG = env_str("MAGAZINE_SEARCH_CONFIG", "english")
+# Articles in each RSS and Atom feed.
+MAGAZINE_FEED_ITEMS = env_int("MAGAZINE_FEED_ITEMS", 20)
