@@ -116,7 +116,10 @@ def search(terms, *, now, publication=None, section=None, since=None, until=None
 def hits(articles, terms):
     """Each article of a page of results with its highlighted snippet."""
     engine = backend()
-    return [Hit(article, highlighted(engine.snippet(article, terms))) for article in articles]
+    return [
+        Hit(article, highlighted(elided(engine.snippet(article, terms), snippet_source(article))))
+        for article in articles
+    ]
 
 
 def start_of_day(date):
@@ -144,7 +147,20 @@ def highlighted(marked):
 
 
 def snippet_source(article):
+    """What a snippet quotes from: the standfirst and the indexed body text."""
     return f"{article.dek}\n\n{article.search_text}".strip()
+
+
+def elided(marked, source):
+    """The snippet with an ellipsis where it starts after the start, or ends before the end,
+    of what it quotes from."""
+    quoted = " ".join(MARKERS.sub("", marked).split())
+    whole = " ".join(source.split())
+    if not quoted:
+        return marked
+    before = "" if whole.startswith(quoted) else "… "
+    after = "" if whole.endswith(quoted) else " …"
+    return f"{before}{marked}{after}"
 
 
 # Engines -----------------------------------------------------------------------------------------
@@ -230,9 +246,7 @@ class SimpleSearch:
         text = " ".join(tokens).lower()
         first = text.find(wanted[0]) if wanted else -1
         start = max(0, len(text[:first].split()) - SNIPPET_WORDS // 3) if first > 0 else 0
-        end = start + SNIPPET_WORDS
-        quoted = " ".join(tokens[start:end])
-        quoted = f"{'… ' if start else ''}{quoted}{' …' if end < len(tokens) else ''}"
+        quoted = " ".join(tokens[start : start + SNIPPET_WORDS])
         if not wanted:
             return quoted
         pattern = re.compile("|".join(re.escape(text) for text in wanted), re.IGNORECASE)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from magazine.models import Article
+from magazine.search import MARK_END, MARK_START, elided, highlighted
 from tests.factories import make_article, make_publication, make_section
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,21 @@ def test_update_search_index_command_fills_the_index(client):
 def test_words_are_matched_by_their_stem(client):
     make_article(title="Mending fences", dek="", body="Posts.")
     assert "Mending fences" in results(client, q="fence mended")
+
+
+def test_highlighting_escapes_the_text_and_pairs_up_the_marks():
+    marked = f"a<b {MARK_START}c&d{MARK_END} {MARK_END}e {MARK_START}f"
+    assert highlighted(marked) == "a&lt;b <mark>c&amp;d</mark> e <mark>f</mark>"
+
+
+@pytest.mark.parametrize(
+    ("snippet", "shown"),
+    [
+        ("one two three", "one two three"),
+        ("two", "… two …"),
+        ("one two", "one two …"),
+        (f"two {MARK_START}three{MARK_END}", f"… two {MARK_START}three{MARK_END}"),
+    ],
+)
+def test_a_snippet_shows_where_it_was_cut(snippet, shown):
+    assert elided(snippet, "one  two\nthree") == shown
