@@ -25,7 +25,7 @@ RESERVED_ARTICLE_SLUGS = frozenset(
 )  # fmt: skip
 
 WORDS_PER_MINUTE = 230
-SEARCH_FIELDS = ("search_text", "search_vector")  # kept by magazine.search, not by editors
+SEARCH_FIELDS = ("search_text", "search_whole_text", "search_vector")  # kept by magazine.search
 
 
 def validate_publication_slug(value):
@@ -273,6 +273,11 @@ class Article(models.Model):
         default="",
         help_text="What anyone may read of the body, as plain text: all of a free article, else "
         "its teaser. Site search matches and quotes only this, the title and the standfirst.",
+    )
+    search_whole_text = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether the search text is the whole body, not just the teaser.",
     )
     search_vector = SearchVectorField(null=True, editable=False)
 

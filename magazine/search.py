@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from magazine.models import Article
 from magazine.rendering import article_body
-from paywall.access import ANONYMOUS, can_read
+from paywall.access import ANONYMOUS, can_read, readable_q
 
 # Private-use characters mark the matches in a snippet: nobody types them, and the text around
 # them is escaped before they become <mark> elements.
@@ -41,18 +41,19 @@ def anonymous_may_read_whole(article):
 
 
 def public_text(article):
-    """The body text anyone may read, as plain text: what search matches and quotes."""
+    """(text, whole): the body text anyone may read, as plain text, and whether that is all of
+    it. This is what search matches and quotes."""
     body = article_body(article)
     if anonymous_may_read_whole(article):
-        return f"{body.teaser_text}\n\n{body.rest_text}".strip()
-    return body.teaser_text
+        return f"{body.teaser_text}\n\n{body.rest_text}".strip(), True
+    return body.teaser_text, False
 
 
 def index_article(article):
     """Bring `article`'s entry in the search index up to date (runs after every save)."""
-    text = public_text(article)
+    text, whole = public_text(article)
     Article.objects.filter(pk=article.pk).update(
-        search_text=text, **backend().indexed_fields(Value(text))
+        search_text=text, search_whole_text=whole, **backend().indexed_fields(Value(text))
     )
 
 
@@ -60,16 +61,17 @@ def reindex(articles=None, *, batch_size=500):
     """Rebuild the index of `articles` (default: all); returns how many were indexed."""
     articles = Article.objects.all() if articles is None else articles
     batch, count = [], 0
+    fields = ["search_text", "search_whole_text"]
     for article in articles.order_by("pk").iterator(chunk_size=batch_size):
-        article.search_text = public_text(article)
+        article.search_text, article.search_whole_text = public_text(article)
         batch.append(article)
         if len(batch) == batch_size:
-            count += Article.objects.bulk_update(batch, ["search_text"])
+            count += Article.objects.bulk_update(batch, fields)
             batch = []
-    count += Article.objects.bulk_update(batch, ["search_text"])
-    fields = backend().indexed_fields(F("search_text"))
-    if fields:
-        articles.update(**fields)
+    count += Article.objects.bulk_update(batch, fields)
+    vector = backend().indexed_fields(F("search_text"))
+    if vector:
+        articles.update(**vector)
     return count
 
 
@@ -95,9 +97,12 @@ def search(terms, *, now, publication=None, section=None, since=None, until=None
     """Published articles matching `terms`, most relevant first; filters narrow the results.
 
     `publication` and `section` are slugs; `since` and `until` are dates (both included).
+    An article indexed with its whole text is left out unless the paywall, asked now, still
+    lets anyone read it all: an index gone stale can hide an article, never give one away.
     """
     articles = (
-        Article.objects.published(now)
+        Article.objects.filter(Q(search_whole_text=False) | readable_q(ANONYMOUS, now=now))
+        .published(now)
         .select_related("publication", "section")
         .prefetch_related("authors")
         .defer("body", "search_vector")

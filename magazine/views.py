@@ -16,7 +16,16 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from magazine import search
 from magazine.forms import SearchForm
-from magazine.models import Article, Author, Issue, Publication, Section, Tag, published_q
+from magazine.models import (
+    SEARCH_FIELDS,
+    Article,
+    Author,
+    Issue,
+    Publication,
+    Section,
+    Tag,
+    published_q,
+)
 from magazine.rendering import article_body
 from magazine.seo import (
     article_breadcrumbs,
@@ -207,15 +216,17 @@ def related_articles(article, *, now):
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
         .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
         .select_related("publication", "section")
-        .defer("body")
+        .defer("body", *SEARCH_FIELDS)
         .order_by("-shared_tags", "-publish_at")[:RELATED_ARTICLES]
     )
 
 
 def article_detail_queryset():
-    return Article.objects.select_related(
-        "publication", "section__publication", "issue__publication"
-    ).prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name")), "tags")
+    return (
+        Article.objects.select_related("publication", "section__publication", "issue__publication")
+        .prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name")), "tags")
+        .defer(*SEARCH_FIELDS)
+    )
 
 
 class ArticleView(NowMixin, DetailView):

@@ -5,10 +5,12 @@ article, with the article's hidden paragraph as the needle. New surfaces add a l
 """
 
 from datetime import timedelta
+from io import StringIO
 
 import feedparser
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -210,6 +212,17 @@ def test_an_article_made_subscribers_only_drops_its_hidden_words_from_search(cli
     article.access = Article.Access.SUBSCRIBERS
     article.save()
     assert not search("hedgehog", now=timezone.now()).filter(pk=article.pk).exists()
+
+
+def test_an_index_gone_stale_hides_an_article_rather_than_give_it_away(client):
+    article = make_article(access=Article.Access.FREE, title="Hedgerows")
+    Article.objects.filter(pk=article.pk).update(access=Article.Access.SUBSCRIBERS)  # no save
+    for words in ["hedgehog", "Hedgerows", "paragraph"]:
+        page = client.get("/search/", {"q": words}).content.decode()
+        assert "0 results" in page
+        assert_no_needle(page, "search over a stale index")
+    call_command("update_search_index", stdout=StringIO())
+    assert "1 result" in client.get("/search/", {"q": "Hedgerows"}).content.decode()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
