@@ -92,9 +92,9 @@ def entry_content(article, reader, *, now):
 class ArticleFeed(Feed):
     """The latest articles of a channel, newest first; subclasses say which channel."""
 
-    def __init__(self, format):
+    def __init__(self, kind):
         super().__init__()
-        self.feed_type = FORMATS[format]
+        self.feed_type = FORMATS[kind]
 
     def get_object(self, request, **kwargs):
         return replace(self.channel(now=timezone.now(), **kwargs), feed_path=request.path)

@@ -9,10 +9,7 @@ from magazine import feeds, sitemaps, views
 
 def feed_paths(prefix, feed, name):
     """The RSS and Atom editions of `feed`, at <prefix>rss/ and <prefix>atom/."""
-    return [
-        path(f"{prefix}{format}/", feed(format), name=f"{name}_{format}")
-        for format in feeds.FORMATS
-    ]
+    return [path(f"{prefix}{kind}/", feed(kind), name=f"{name}_{kind}") for kind in feeds.FORMATS]
 
 
 publication_patterns = [
