@@ -22,10 +22,11 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: accessibility checks will be skipped"; fi
 
-## run: set up, migrate the SQLite database, load the demo content and serve on 127.0.0.1:$(PORT)
+## run: set up, migrate the SQLite database, load the demo content, index it and serve on 127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py update_search_index
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite, browser tests included (PostgreSQL when DATABASE_URL is set)

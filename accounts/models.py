@@ -1,5 +1,8 @@
 """The site's user: identified by email address, everywhere (the admin included)."""
 
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -71,3 +74,21 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.get_full_name()
+
+
+def new_feed_key():
+    return secrets.token_urlsafe(32)
+
+
+class FeedToken(models.Model):
+    """The secret in a reader's private feed address. Resetting it gives a new secret, so an
+    address that was shared or leaked stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
+    issued_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Private feed of {self.user}"

@@ -3,13 +3,16 @@
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
 from accounts.forms import ProfileForm
+from accounts.models import FeedToken, new_feed_key
 from paywall.login import remember_failed_login
 from paywall.models import Subscription
 
@@ -53,5 +56,22 @@ class AccountView(LoginRequiredMixin, UpdateView):
             subscriptions=[(s, s.status(at=now)) for s in subscriptions],
             sessions=UserSession.objects.purge_and_list(self.request.user),
             current_session_key=self.request.session.session_key,
+            feed_token=FeedToken.objects.filter(user=self.request.user).first(),
             **kwargs,
         )
+
+
+@require_POST
+@login_required
+def reset_private_feed(request):
+    """Give the reader a private feed address, or a new one: the old address stops working."""
+    _, created = FeedToken.objects.update_or_create(
+        user=request.user, defaults={"key": new_feed_key()}
+    )
+    if created:
+        messages.success(request, "Your private feed is ready: add its address to your reader.")
+    else:
+        messages.success(
+            request, "Your private feed has a new address. The old one no longer works."
+        )
+    return redirect(reverse("account_overview") + "#private-feed")

@@ -7,7 +7,8 @@ class MagazineConfig(AppConfig):
     verbose_name = "Magazine"
 
     def ready(self):
-        from magazine import navigation, roles
+        from magazine import navigation, roles, search
 
         navigation.connect()
+        search.connect()
         post_migrate.connect(roles.ensure_staff_groups, dispatch_uid="magazine-staff-groups")

@@ -2,6 +2,8 @@
 
 import math
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -25,6 +27,7 @@ RESERVED_ARTICLE_SLUGS = frozenset(
 )  # fmt: skip
 
 WORDS_PER_MINUTE = 230
+SEARCH_FIELDS = ("search_text", "search_whole_text", "search_vector")  # kept by magazine.search
 
 
 def validate_publication_slug(value):
@@ -37,6 +40,16 @@ def validate_article_slug(value):
         raise ValidationError(
             "“%(value)s” is used for the publication's own pages.", params={"value": value}
         )
+
+
+class SearchVectorIndex(GinIndex):
+    """GIN on PostgreSQL; other databases, whose simpler search does not use it, get a plain
+    index so that the same migrations run everywhere."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #2f6b3a.")
@@ -179,7 +192,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What article cards show, fetched without a query per card (and without the body)."""
         return with_comment_counts(
-            self.select_related("publication", "section").prefetch_related("authors").defer("body")
+            self.select_related("publication", "section")
+            .prefetch_related("authors")
+            .defer("body", *SEARCH_FIELDS)
         )
 
 
@@ -255,9 +270,21 @@ class Article(models.Model):
         blank=True,
         help_text="For search engines and link previews; the standfirst is used when empty.",
     )
+    search_text = models.TextField(
+        editable=False,
+        default="",
+        help_text="What anyone may read of the body, as plain text: all of a free article, else "
+        "its teaser. Site search matches and quotes only this, the title and the standfirst.",
+    )
+    search_whole_text = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether the search text is the whole body, not just the teaser.",
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *SEARCH_FIELDS])
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -271,6 +298,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["publication", "status", "publish_at"]),
             models.Index(fields=["status", "publish_at"]),
+            SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
 

@@ -36,6 +36,7 @@ def _build_menu():
         if row["sections__slug"]:
             entry["sections"].append(
                 {
+                    "slug": row["sections__slug"],
                     "name": row["sections__name"],
                     "url": reverse(
                         "section",

@@ -4,10 +4,10 @@ The split happens on the Markdown source, before rendering, so the part a reader
 a separate string that a template can leave out entirely — never HTML hidden with CSS.
 """
 
-import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 import nh3
@@ -108,6 +108,11 @@ def split_teaser(source, paragraphs=None):
     return "\n\n".join(blocks[:cut]), "\n\n".join(blocks[cut:])
 
 
+def plain_text(html_text):
+    """Rendered HTML as the text a reader sees: tags dropped, entities such as &amp; decoded."""
+    return unescape(strip_tags(html_text)).strip()
+
+
 @dataclass(frozen=True)
 class ArticleBody:
     """An article's body as HTML, in the two parts the paywall chooses between."""
@@ -125,8 +130,11 @@ class ArticleBody:
 
     @property
     def teaser_text(self):
-        """The teaser as plain text: no tags, and entities (“smart” quotes too) as characters."""
-        return html.unescape(strip_tags(self.teaser_html)).strip()
+        return plain_text(self.teaser_html)
+
+    @property
+    def rest_text(self):
+        return plain_text(self.rest_html)
 
 
 def article_body(article):

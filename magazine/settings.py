@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -319,3 +320,9 @@ COMMENTS_HOLD_LINKS = env_int("COMMENTS_HOLD_LINKS", 2)
 COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
 # Conversations (top-level comments with their replies) per page under an article.
 COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 20)
+
+# Site search on PostgreSQL: the text search configuration (the language whose stemming and stop
+# words apply). After changing it, run `python manage.py update_search_index`.
+MAGAZINE_SEARCH_CONFIG = env_str("MAGAZINE_SEARCH_CONFIG", "english")
+# Articles in each RSS and Atom feed.
+MAGAZINE_FEED_ITEMS = env_int("MAGAZINE_FEED_ITEMS", 20)

@@ -3,6 +3,7 @@ articles."""
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -15,9 +16,25 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from comments.counts import with_comment_counts, with_comment_summary
 from comments.section import comment_section
-from magazine.models import Article, Author, Issue, Publication, Section, Tag, published_q
+from magazine import search
+from magazine.forms import SearchForm
+from magazine.models import (
+    SEARCH_FIELDS,
+    Article,
+    Author,
+    Issue,
+    Publication,
+    Section,
+    Tag,
+    published_q,
+)
 from magazine.rendering import article_body
-from magazine.seo import article_structured_data
+from magazine.seo import (
+    article_breadcrumbs,
+    article_description,
+    article_structured_data,
+    publication_structured_data,
+)
 from paywall.access import can_read
 from paywall.box import paywall_box
 
@@ -85,6 +102,7 @@ class PublicationView(ArticleListView):
         ranked = self.latest_by_section() if context["page_obj"].number == 1 else []
         prefetch_related_objects([*context["articles"], *ranked], "authors")
         context["sections"] = group_by_section(ranked)
+        context["structured_data"] = publication_structured_data(self.publication)
         return context
 
     def latest_by_section(self):
@@ -116,7 +134,10 @@ class SectionView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=self.section.name, description=self.section.description, **kwargs
+            section=self.section,
+            heading=self.section.name,
+            description=self.section.description,
+            **kwargs,
         )
 
 
@@ -197,16 +218,18 @@ def related_articles(article, *, now):
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
         .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
         .select_related("publication", "section")
-        .defer("body")
+        .defer("body", *SEARCH_FIELDS)
         .order_by("-shared_tags", "-publish_at")
     )
     return with_comment_counts(related)[:RELATED_ARTICLES]
 
 
 def article_detail_queryset():
-    return Article.objects.select_related(
-        "publication", "section__publication", "issue__publication"
-    ).prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name")), "tags")
+    return (
+        Article.objects.select_related("publication", "section__publication", "issue__publication")
+        .prefetch_related(Prefetch("authors", queryset=Author.objects.order_by("name")), "tags")
+        .defer(*SEARCH_FIELDS)
+    )
 
 
 class ArticleView(NowMixin, DetailView):
@@ -238,6 +261,8 @@ class ArticleView(NowMixin, DetailView):
             comments=comment_section(
                 self.request, article, access=access, now=self.now, form=self.comment_form
             ),
+            breadcrumbs=article_breadcrumbs(article),
+            meta_description=article_description(article),
             **kwargs,
         )
 
@@ -253,3 +278,37 @@ class ArticlePreviewView(ArticleView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
+
+
+class SearchView(NowMixin, TemplateView):
+    """Search results, site-wide or in one publication. Never indexed: they are endless and thin.
+
+    Bad input is answered on the same page: 400 for a form error, 404 for a page past the end.
+    """
+
+    template_name = "magazine/search.html"
+
+    @cached_property
+    def publication(self):
+        slug = self.kwargs.get("publication")
+        return get_object_or_404(Publication, slug=slug) if slug else None
+
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET, publication=getattr(self.publication, "slug", None))
+        context = self.get_context_data(form=form, publication=self.publication)
+        status = 200 if form.is_valid() else 400
+        terms = form.cleaned_data.get("q") if status == 200 else ""
+        if terms:
+            context["query"] = terms
+            results = search.search(terms, now=self.now, **form.filters())
+            try:
+                page = Paginator(results, settings.MAGAZINE_PAGE_SIZE).page(
+                    request.GET.get("page", 1)
+                )
+            except InvalidPage:
+                status, context["page_missing"] = 404, True
+            else:
+                context.update(page_obj=page, hits=search.hits(page, terms))
+        response = self.render_to_response(context, status=status)
+        response["X-Robots-Tag"] = "noindex"
+        return response

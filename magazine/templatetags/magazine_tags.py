@@ -39,6 +39,15 @@ def publication_sections(publication):
 
 
 @register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address on the site's own host: the path, and the page number past page 1."""
+    request = context["request"]
+    page = request.GET.get("page", "")
+    query = f"?page={page}" if page.isdigit() and int(page) > 1 else ""
+    return absolute_url(request.path + query)
+
+
+@register.simple_tag(takes_context=True)
 def page_url(context, number):
     """The current URL with ?page=`number`, keeping the other query parameters."""
     query = context["request"].GET.copy()

@@ -83,3 +83,43 @@ def test_section_page_query_budget(client, django_assert_max_num_queries, size):
     assert_budget(
         client, publication.sections.first().get_absolute_url(), django_assert_max_num_queries
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_search_page_query_budget(client, django_assert_max_num_queries, size, visitor):
+    publication = build_publication(*size)
+    log_in(client, visitor, publication)
+    for url in ["/search/?q=standfirst", f"/{publication.slug}/search/?q=standfirst"]:
+        assert_budget(client, url, django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kind", ["site", "publication", "section"])
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_feed_query_budget(client, django_assert_max_num_queries, size, kind, fmt):
+    publication = build_publication(*size)
+    section = publication.sections.first()
+    prefix = {
+        "site": "/",
+        "publication": f"/{publication.slug}/",
+        "section": f"{section.get_absolute_url()}",
+    }[kind]
+    assert_budget(client, f"{prefix}feeds/{fmt}/", django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_private_feed_query_budget(client, django_assert_max_num_queries, size):
+    from accounts.models import FeedToken
+
+    publication = build_publication(*size)
+    user = make_user()
+    grant(user=user, plan=plan_for_publication(publication), until=end_of_day(timezone.localdate()))
+    token = FeedToken.objects.create(user=user)
+    assert_budget(client, f"/feeds/private/{token.key}/atom/", django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sitemap_query_budget(client, django_assert_max_num_queries, size):
+    build_publication(*size)
+    assert_budget(client, "/sitemap.xml", django_assert_max_num_queries)

@@ -5,13 +5,21 @@ article, with the article's hidden paragraph as the needle. New surfaces add a l
 """
 
 from datetime import timedelta
+from io import StringIO
 
+import feedparser
 import pytest
+import time_machine
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import FeedToken
 from magazine.models import Article
+from magazine.search import anonymous_may_read_whole, search
+from paywall.subscriptions import cancel
 from sharing import gifts
 from tests.factories import (
     HIDDEN,
@@ -30,6 +38,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NEEDLES = [HIDDEN, "SECRET-PARAGRAPH", "More for subscribers only"]
+# Words found only in the hidden part (searching for a needle itself would echo it back).
+HIDDEN_WORDS = ["hedgehog", "hedgehog sleeps", '"third plank"', "subscribers only"]
 
 
 @pytest.fixture
@@ -69,7 +79,7 @@ def gift_url(article, shown_on=None, **fields):
 def surfaces(article):
     publication = article.publication.slug
     now = timezone.now()
-    other = make_article(section=article.section, access=Article.Access.FREE)
+    other = make_article(section=article.section, access=Article.Access.FREE, body="Elsewhere.")
     return {
         "article page": article.get_absolute_url(),
         "front page": "/",
@@ -91,6 +101,18 @@ def surfaces(article):
         "comment permalink": article.comments.get().get_absolute_url(),
         "comments page 2": f"{article.get_absolute_url()}?comments=2",
         "reply form": f"{article.get_absolute_url()}?replyto={article.comments.get().pk}",
+        "search for hidden words": "/search/?q=hedgehog+plank",
+        "search of the publication": f"/{publication}/search/?q=hedgehog",
+        "search for teaser words": "/search/?q=fences",
+        "site RSS feed": "/feeds/rss/",
+        "site Atom feed": "/feeds/atom/",
+        "publication RSS feed": f"/{publication}/feeds/rss/",
+        "publication Atom feed": f"/{publication}/feeds/atom/",
+        "section RSS feed": f"/{publication}/sections/garden/feeds/rss/",
+        "section Atom feed": f"/{publication}/sections/garden/feeds/atom/",
+        "sitemap": "/sitemap.xml",
+        "publication sitemap": f"/sitemap-articles-{publication}.xml",
+        "robots.txt": "/robots.txt",
     }
 
 
@@ -207,3 +229,116 @@ def test_own_comment_pages_give_nothing_away_to_an_author_who_lost_access(client
     for action in ("edit", "delete"):
         response = client.get(f"/comments/{comment.pk}/{action}/")
         assert_no_needle(response.content.decode(), f"the {action} page of one's own comment")
+
+
+# Search ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "access", "publish_in", "whole"),
+    [
+        (Article.Status.PUBLISHED, Article.Access.FREE, -1, True),
+        (Article.Status.PUBLISHED, Article.Access.FREE, +1, True),  # scheduled: whole once live
+        (Article.Status.DRAFT, Article.Access.FREE, -1, False),
+        (Article.Status.PUBLISHED, Article.Access.REGISTERED, -1, False),
+        (Article.Status.PUBLISHED, Article.Access.SUBSCRIBERS, -1, False),
+    ],
+)
+def test_search_indexes_past_the_teaser_only_what_anyone_may_read(
+    status, access, publish_in, whole
+):
+    article = make_article(
+        status=status, access=access, publish_at=timezone.now() + timedelta(days=publish_in)
+    )
+    article.refresh_from_db()
+    assert anonymous_may_read_whole(article) is whole
+    assert (HIDDEN in article.search_text) is whole
+    assert "open paragraph everyone may read" in article.search_text
+
+
+@pytest.mark.parametrize("access", [Article.Access.SUBSCRIBERS, Article.Access.REGISTERED])
+@pytest.mark.parametrize("words", HIDDEN_WORDS)
+def test_searching_for_hidden_words_finds_nothing_for_anyone(client, gated, access, words):
+    article = gated[access]
+    assert not search(words, now=timezone.now()).filter(pk=article.pk).exists()
+    for who, user in visitors(article).items():
+        client.logout()
+        if user:
+            client.force_login(user)
+        page = client.get("/search/", {"q": words}).content.decode()
+        assert "0 results" in page, f"{who} found a gated article by its hidden words"
+        assert article.get_absolute_url() not in page.split("</form>", 2)[-1]
+
+
+def test_search_snippet_of_a_gated_article_quotes_only_its_teaser(client, gated):
+    page = client.get("/search/", {"q": "paragraph"}).content.decode()
+    assert "2 results" in page
+    assert "<mark>paragraph</mark>" in page
+    assert_no_needle(page, "search snippets")
+
+
+def test_an_article_made_subscribers_only_drops_its_hidden_words_from_search(client):
+    article = make_article(access=Article.Access.FREE)
+    assert search("hedgehog", now=timezone.now()).filter(pk=article.pk).exists()
+    article.access = Article.Access.SUBSCRIBERS
+    article.save()
+    assert not search("hedgehog", now=timezone.now()).filter(pk=article.pk).exists()
+
+
+def test_an_index_gone_stale_hides_an_article_rather_than_give_it_away(client):
+    article = make_article(access=Article.Access.FREE, title="Hedgerows")
+    Article.objects.filter(pk=article.pk).update(access=Article.Access.SUBSCRIBERS)  # no save
+    for words in ["hedgehog", "Hedgerows", "paragraph"]:
+        page = client.get("/search/", {"q": words}).content.decode()
+        assert "0 results" in page
+        assert_no_needle(page, "search over a stale index")
+    call_command("update_search_index", stdout=StringIO())
+    assert "1 result" in client.get("/search/", {"q": "Hedgerows"}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector is PostgreSQL's")
+def test_stored_search_vector_holds_no_hidden_word(gated):
+    for article in Article.objects.filter(pk__in=[a.pk for a in gated.values()]):
+        assert "hedgehog" not in article.search_vector
+        assert "plank" not in article.search_vector
+        assert "fenc" in article.search_vector
+
+
+# Private feeds -----------------------------------------------------------------------------------
+
+
+def private_feed_entry(client, user, article, fmt="rss"):
+    """Everything the private feed of `user` says about `article`."""
+    token, _ = FeedToken.objects.get_or_create(user=user)
+    response = client.get(f"/feeds/private/{token.key}/{fmt}/")
+    assert response.status_code == 200
+    url = f"https://magazine.example{article.get_absolute_url()}"
+    return str(next(e for e in feedparser.parse(response.content).entries if e.link == url))
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+@pytest.mark.parametrize("access", [Article.Access.SUBSCRIBERS, Article.Access.REGISTERED])
+def test_private_feed_of_a_reader_without_access_gives_nothing_away(client, gated, access, fmt):
+    article = gated[access]
+    for who, user in visitors(article).items():
+        if user:
+            entry = private_feed_entry(client, user, article, fmt)
+            assert_no_needle(entry, f"the private feed of the {who}")
+
+
+def test_private_feed_gives_nothing_away_once_the_subscription_is_cancelled(client, gated):
+    article, subscriber = gated[Article.Access.SUBSCRIBERS], make_user()
+    subscription = subscribe(subscriber, article.publication)
+    assert HIDDEN in private_feed_entry(client, subscriber, article)
+    cancel(subscription=subscription)
+    entry = private_feed_entry(client, subscriber, article)
+    assert_no_needle(entry, "a cancelled subscriber's private feed")
+
+
+def test_private_feed_gives_nothing_away_once_the_subscription_lapses(client, gated, settings):
+    article, subscriber = gated[Article.Access.SUBSCRIBERS], make_user()
+    subscribe(subscriber, article.publication, days=10)
+    lapsed = timezone.now() + timedelta(days=10 + settings.PAYWALL_GRACE_DAYS, seconds=1)
+    with time_machine.travel(lapsed):
+        entry = private_feed_entry(client, subscriber, article)
+    assert_no_needle(entry, "a lapsed subscriber's private feed")
