@@ -1,5 +1,5 @@
-"""Keeps a logged-in session alive while it is used (sliding expiry), at most one write per
-`TOUCH_INTERVAL` so reading pages does not write the session on every request."""
+"""Keeps a logged-in session alive while it is used (sliding expiry), writing the session at
+most once per `TOUCH_INTERVAL`, so reading pages does not write it on every request."""
 
 import time
 
@@ -15,10 +15,13 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         session = request.session
+        now = int(time.time())
         if session.session_key and request.user.is_authenticated:
-            now = int(time.time())
-            if now - session.get(TOUCH_KEY, 0) >= min(
-                TOUCH_INTERVAL, settings.SESSION_IDLE_TIMEOUT
-            ):
+            interval = min(TOUCH_INTERVAL, settings.SESSION_IDLE_TIMEOUT)
+            if now - session.get(TOUCH_KEY, 0) >= interval:
                 session[TOUCH_KEY] = now  # saving the session renews its expiry
-        return self.get_response(request)
+        response = self.get_response(request)
+        if session.modified and request.user.is_authenticated:
+            # Being saved anyway (a login, say): stamp it now rather than on the next request.
+            session[TOUCH_KEY] = now
+        return response

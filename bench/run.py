@@ -219,17 +219,21 @@ def pages_to_measure(env, subscriber_cookie):
     ]  # fmt: skip
 
 
-def search_p95_ms(server, terms, repeat=200):
+def search_p95_ms(server, repeat=200):
+    """p95 latency of `repeat` different searches (none served from a cache), end to end."""
+    words = ["compost", "goat", "frost", "hive", "fence", "cheese", "ladder", "orchard", "flock",
+             "pantry", "straw", "sleep", "harvest", "cellar", "hinge", "pasture", "bread"]  # fmt: skip
+    queries = [f"{a} {b}" for a in words for b in words if a < b][:repeat]
     timings = []
-    for n in range(repeat):
-        query = urllib.parse.urlencode({"q": terms[n % len(terms)]})
+    for terms in queries:
+        query = urllib.parse.urlencode({"q": terms})
         started = time.perf_counter()
         urllib.request.urlopen(f"http://127.0.0.1:{server.port}/search/?{query}").read()
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.quantiles(timings, n=20)[18]
+    return statistics.quantiles(timings, n=20)[18], len(timings)
 
 
-def report(pages, floor_runs, memory_mb, search_ms, args):
+def report(pages, floor_runs, memory_mb, search, args):
     floor_rps = statistics.median(r.rps for r in floor_runs)
     floor_cpu = statistics.median(r.cpu_ms for r in floor_runs)
     lines = [
@@ -261,7 +265,9 @@ def report(pages, floor_runs, memory_mb, search_ms, args):
         )
     lines += [
         "",
-        f"- Search, p95 of {200} sequential searches: {search_ms:.1f} ms (target < 50 ms).",
+        f"- Search, p95 of {search[1]} different searches, one after another, each rendered "
+        f"afresh (two common words each, so most match thousands of articles): "
+        f"{search[0]:.1f} ms end to end (target < 50 ms).",
         f"- Peak memory of a gunicorn worker after the benchmark: {memory_mb:.0f} MB "
         f"(target < 200 MB).",
         "",
@@ -318,8 +324,8 @@ def main():
                 page.ratios.append(run.rps / floor_run.rps)
                 print(f"round {round_number}: {page.name}: {run.rps:,.0f} req/s, "
                       f"floor {floor_run.rps:,.0f}, ratio {page.ratios[-1]:.2f}")  # fmt: skip
-        search_ms = search_p95_ms(site, ["compost", "goat milk", "frost fence", "hive honey"])
-        report(pages, floor_runs, site.worker_memory_mb(), search_ms, args)
+        search_ms, searches = search_p95_ms(site)
+        report(pages, floor_runs, site.worker_memory_mb(), (search_ms, searches), args)
     finally:
         stop(site)
         stop(floor)

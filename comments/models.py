@@ -162,6 +162,7 @@ class Comment(models.Model):
 
 class BanQuerySet(models.QuerySet):
     def active(self, at):
+        """Bans in force at `at` (the same rule as `Ban.is_active`)."""
         return self.filter(Q(until__isnull=True) | Q(until__gt=at), starts_at__lte=at)
 
 
@@ -191,3 +192,6 @@ class Ban(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.reason}"
+
+    def is_active(self, at):
+        return self.starts_at <= at and (self.until is None or self.until > at)

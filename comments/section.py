@@ -1,18 +1,20 @@
 """What the comment section under an article shows to the reader in front of it.
 
-The article comes annotated by `comments.counts.with_comment_summary`, so the section costs one
+The article carries its `comments.summary.attach_summary`, so the section costs one
 query at most (the page of conversations), whatever the number of comments.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 
 from comments.forms import CommentForm
-from comments.models import Comment, settings_for
+from comments.models import settings_for
 from comments.policy import (
     Decision,
     closes_at,
@@ -30,16 +32,31 @@ class CommentSection:
     count: int
     decision: Decision
     shown: bool
-    threads: list
     page: ThreadPage
     form: CommentForm | None
-    reply_to: Comment | None
     login_url: str
     closes_at: datetime | None
+    load_threads: Callable[[], list]
+    # Whose rendering of the conversation this is: "" when every reader like this one sees the
+    # same, a user id when it shows their own comments, None when it must not be kept at all
+    # (staff tools carry per-visitor form tokens).
+    audience: str | None
     now: datetime | None = None
     ban_reason: str | None = None
     ban_until: datetime | None = None
     pending: int = 0
+
+    @cached_property
+    def threads(self):
+        return self.load_threads()
+
+    @cached_property
+    def reply_to(self):
+        return find_reply_to(self.form, lambda: self.threads)
+
+    @property
+    def has_threads(self):
+        return self.shown and self.page.threads > 0
 
     @property
     def max_depth(self):
@@ -50,11 +67,22 @@ class CommentSection:
         query = urlencode({"article__id__exact": self.article.pk, "status__exact": "pending"})
         return f"{reverse('admin:comments_comment_changelist')}?{query}"
 
+    @cached_property
+    def cache_key(self):
+        """What the page of conversations depends on, for caching its rendering; None when it
+        must be rendered for this request alone (staff tools, a reply form inside a thread)."""
+        if self.audience is None or (self.form is not None and self.form["parent"].value()):
+            return None
+        viewer = "reply" if self.decision.allowed else str(self.decision.reason)
+        version = self.article.comments_version
+        return f"{self.article.pk}:{version}:{self.page.number}:{viewer}:{self.audience}"
+
 
 def comment_section(request, article, *, access, now, form=None):
     """The section for `article` as `request`'s reader sees it at `now`, or None when the
     article takes no comments (a preview of an unpublished one); `form` is a rejected comment
-    to show again, with what the reader typed."""
+    to show again, with what the reader typed. The conversations themselves are fetched only
+    if the page shows them and has no cached rendering of them."""
     if not article.is_published(at=now):
         return None
     user = request.user
@@ -62,23 +90,26 @@ def comment_section(request, article, *, access, now, form=None):
     page = thread_page(request.GET.get(PAGE_PARAMETER), article.comment_threads)
     # The conversation quotes the article: only readers of the whole article see it.
     shown = access.allowed and article.comment_threads > 0
-    threads = fetch_threads(article, user, page=page, now=now) if shown else []
-    mark_actions(threads, user, may_post=decision.allowed, now=now)
+
+    def load_threads():
+        threads = fetch_threads(article, user, page=page, now=now) if shown else []
+        mark_actions(threads, user, may_post=decision.allowed, now=now)
+        return threads
+
     if decision and form is None:
         initial = {"parent": request.GET.get("replyto")}
         form = CommentForm(article=article, user=user, initial=initial)
-    reply_to = find_reply_to(form, threads)
     return CommentSection(
         article=article,
         count=article.comment_count,
         decision=decision,
         shown=access.allowed,
-        threads=threads,
         page=page,
         form=form if decision else None,
-        reply_to=reply_to,
         login_url=login_url(article, page),
         closes_at=closes_at(article),
+        load_threads=load_threads,
+        audience=audience(user, article),
         now=now,
         ban_reason=getattr(article, "comment_ban_reason", None),
         ban_until=getattr(article, "comment_ban_until", None),
@@ -86,8 +117,14 @@ def comment_section(request, article, *, access, now, form=None):
     )
 
 
+def audience(user, article):
+    if user.is_staff:
+        return None
+    return str(user.pk) if getattr(article, "viewer_comments", 0) else ""
+
+
 def commenting_decision(request, article, *, access, now):
-    """`may_comment` for the request's reader, on an article from `with_comment_summary`."""
+    """`may_comment` for the request's reader, on an article carrying its comment summary."""
     return may_comment(
         request.reader,
         article,
@@ -109,7 +146,8 @@ def mark_actions(nodes, user, *, may_post, now):
 
 
 def find_reply_to(form, threads):
-    """The comment the form answers, when it is one shown on this page and takes replies."""
+    """The comment the form answers, when it is one shown on this page and takes replies
+    (`threads` gives the page's conversations, fetched only if the form answers one)."""
     if form is None:
         return None
     value = form["parent"].value()
@@ -117,7 +155,7 @@ def find_reply_to(form, threads):
         pk = int(value)
     except (TypeError, ValueError):
         return None
-    stack = list(threads)
+    stack = list(threads())
     while stack:
         node = stack.pop()
         if node.comment.pk == pk:

@@ -15,13 +15,13 @@ from django.utils.html import strip_tags
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comments.counts import with_comment_summary
 from comments.flood import client_ip, over_limit
 from comments.forms import CommentForm, EditForm
 from comments.models import Ban, Comment
 from comments.notifications import comment_from_token
 from comments.policy import Reason, closes_at, edit_window, may_delete, may_edit
 from comments.section import commenting_decision, login_url
+from comments.summary import attach_summary
 from comments.threads import PAGE_PARAMETER, page_of, thread_page
 from comments.writing import approve, delete_comment, edit_comment, mark_spam, post_comment
 from magazine.models import Article
@@ -56,8 +56,9 @@ def article_page(request, article, *, form, status):
 @require_POST
 def post(request, article_pk):
     now = timezone.now()
-    articles = with_comment_summary(Article.objects.all(), request.user, now=now)
+    articles = Article.objects.select_related("publication__comment_settings")
     article = get_object_or_404(articles.published(now), pk=article_pk)
+    attach_summary(article, request.user, now=now)
     access = can_read(request.reader, article, now=now)
     decision = commenting_decision(request, article, access=access, now=now)
     if not decision:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from comments.caching import conversations_changed
 from comments.models import Comment, settings_for
 from comments.notifications import notify_reply
 from comments.policy import needs_moderation
@@ -82,6 +83,7 @@ def approve(comments, *, now):
     waiting = comments.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
     newly = list(waiting.select_related("user", "article__publication", "parent__user"))
     Comment.objects.filter(pk__in=[c.pk for c in newly]).update(status=Comment.Status.APPROVED)
+    conversations_changed(c.article_id for c in newly)
     for comment in newly:
         comment.status = Comment.Status.APPROVED
         notify_reply(comment, now=now)
@@ -89,4 +91,8 @@ def approve(comments, *, now):
 
 
 def mark_spam(comments):
-    return comments.exclude(status=Comment.Status.SPAM).update(status=Comment.Status.SPAM)
+    marked = comments.exclude(status=Comment.Status.SPAM)
+    article_ids = list(marked.values_list("article_id", flat=True))
+    count = marked.update(status=Comment.Status.SPAM)
+    conversations_changed(article_ids)
+    return count

@@ -298,6 +298,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["publication", "status", "publish_at"]),
             models.Index(fields=["status", "publish_at"]),
+            models.Index(fields=["section", "status", "publish_at"]),
             SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]

@@ -5,6 +5,7 @@ a separate string that a template can leave out entirely — never HTML hidden w
 """
 
 import re
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
@@ -75,13 +76,22 @@ class CalloutExtension(markdown.Extension):
         md.treeprocessors.register(CalloutProcessor(md), "callouts", 5)
 
 
+_converters = threading.local()
+
+
+def converter():
+    """This thread's Markdown converter: building one loads every extension, so it is reused."""
+    if not hasattr(_converters, "markdown"):
+        _converters.markdown = markdown.Markdown(
+            extensions=["admonition", "tables", "sane_lists", "smarty", CalloutExtension()],
+            output_format="html",
+        )
+    return _converters.markdown.reset()
+
+
 def render_markdown(source):
     """Staff Markdown to HTML that is safe to put in a page as is."""
-    html = markdown.markdown(
-        source,
-        extensions=["admonition", "tables", "sane_lists", "smarty", CalloutExtension()],
-        output_format="html",
-    )
+    html = converter().convert(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -12,13 +12,14 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from magazine import caching
 from magazine.models import Article
 from magazine.rendering import article_body
 from paywall.access import ANONYMOUS, can_read, readable_q
@@ -72,6 +73,7 @@ def reindex(articles=None, *, batch_size=500):
     vector = backend().indexed_fields(F("search_text"))
     if vector:
         articles.update(**vector)
+    caching.content_changed()  # cached results pages predate the new index
     return count
 
 
@@ -116,6 +118,11 @@ def search(terms, *, now, publication=None, section=None, since=None, until=None
     if until:
         articles = articles.filter(publish_at__lt=start_of_day(until + timedelta(days=1)))
     return backend().ranked(articles, terms)
+
+
+def result_cap():
+    """The most results a search shows (more matches than this: the most recent ones)."""
+    return backend().result_cap()
 
 
 def hits(articles, terms):
@@ -178,6 +185,9 @@ class PostgresSearch:
     def config(self):
         return settings.MAGAZINE_SEARCH_CONFIG
 
+    def result_cap(self):
+        return settings.MAGAZINE_SEARCH_CANDIDATES
+
     def indexed_fields(self, text):
         config = self.config()
         vector = (
@@ -198,8 +208,15 @@ class PostgresSearch:
             max_words=SNIPPET_WORDS,
             min_words=SNIPPET_WORDS // 2,
         )
-        return (
+        # Rank the most recent matches, not every one: a word found in most of a large archive
+        # would otherwise mean ranking all of it on every request.
+        candidates = (
             articles.filter(search_vector=query)
+            .order_by("-publish_at")
+            .values("pk")[: settings.MAGAZINE_SEARCH_CANDIDATES]
+        )
+        return (
+            articles.filter(pk__in=Subquery(candidates))
             .annotate(rank=SearchRank(F("search_vector"), query), search_snippet=snippet)
             .order_by("-rank", "-publish_at", "-pk")
         )
@@ -218,6 +235,9 @@ class SimpleSearch:
 
     def indexed_fields(self, text):
         return {}
+
+    def result_cap(self):
+        return float("inf")
 
     def parse(self, terms):
         """(wanted, unwanted): the words and phrases to find, and those to leave out."""

@@ -23,8 +23,9 @@ def article_description(article):
     return article.search_description or Truncator(article_body(article).teaser_text).chars(160)
 
 
-def article_structured_data(article):
-    """schema.org NewsArticle, with Google's markup for a paywalled section where there is one."""
+def article_structured_data(article, *, authors):
+    """schema.org NewsArticle, with Google's markup for a paywalled section where there is one.
+    `authors` is a callable giving the byline (the page fetches it once for everything)."""
     publication = article.publication
     data = {
         "@context": "https://schema.org",
@@ -45,7 +46,7 @@ def article_structured_data(article):
                     )
                 ),
             }
-            for author in article.authors.all()
+            for author in authors()
         ],
         "publisher": {
             "@type": "Organization",

@@ -150,9 +150,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # django-redis keeps one client per process (Django's own backend builds one per call).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "magazine"),
         }
@@ -174,8 +175,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.CachedModelBackend",
+    "accounts.backends.CachedAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -284,6 +285,10 @@ PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
 # Paragraphs shown as the teaser when the editor has not placed a <!-- more --> break.
 MAGAZINE_TEASER_PARAGRAPHS = env_int("MAGAZINE_TEASER_PARAGRAPHS", 2)
 MAGAZINE_PAGE_SIZE = env_int("MAGAZINE_PAGE_SIZE", 12)
+# Pages for visitors with no session are rendered once and served to all of them for this long
+# (0: never); fragments of pages for everyone else are cached for MAGAZINE_FRAGMENT_CACHE_SECONDS.
+MAGAZINE_PAGE_CACHE_SECONDS = env_int("MAGAZINE_PAGE_CACHE_SECONDS", 60)
+MAGAZINE_FRAGMENT_CACHE_SECONDS = env_int("MAGAZINE_FRAGMENT_CACHE_SECONDS", 300)
 
 # Sharing: "Send this to a friend" and gift links.
 # Who may send: logged-in readers only, unless anonymous senders are allowed (with stricter limits).
@@ -324,5 +329,7 @@ COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 20)
 # Site search on PostgreSQL: the text search configuration (the language whose stemming and stop
 # words apply). After changing it, run `python manage.py update_search_index`.
 MAGAZINE_SEARCH_CONFIG = env_str("MAGAZINE_SEARCH_CONFIG", "english")
+# On PostgreSQL, how many of the most recent matches are ranked for relevance (and counted).
+MAGAZINE_SEARCH_CANDIDATES = env_int("MAGAZINE_SEARCH_CANDIDATES", 1000)
 # Articles in each RSS and Atom feed.
 MAGAZINE_FEED_ITEMS = env_int("MAGAZINE_FEED_ITEMS", 20)

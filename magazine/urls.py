@@ -5,26 +5,33 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from magazine import feeds, sitemaps, views
+from paywall.page_cache import anonymous_page_cache as shared
 
 
-def feed_paths(prefix, feed, name):
+def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
     """The RSS and Atom editions of `feed`, at <prefix>rss/ and <prefix>atom/."""
-    return [path(f"{prefix}{kind}/", feed(kind), name=f"{name}_{kind}") for kind in feeds.FORMATS]
+    return [
+        path(f"{prefix}{kind}/", wrap(feed(kind)), name=f"{name}_{kind}") for kind in feeds.FORMATS
+    ]
+
+
+# Pages wrapped in shared() are served to visitors with no session from one cached rendering
+# (paywall.page_cache); everyone else's are rendered for them.
 
 
 publication_patterns = [
-    path("", views.PublicationView.as_view(), name="publication"),
-    path("sections/<slug:section>/", views.SectionView.as_view(), name="section"),
-    path("authors/<slug:author>/", views.AuthorView.as_view(), name="author"),
-    path("tags/<slug:tag>/", views.TagView.as_view(), name="tag"),
-    path("issues/", views.IssueArchiveView.as_view(), name="issue_archive"),
-    path("issues/<int:year>/", views.IssueArchiveView.as_view(), name="issue_year"),
-    path("issues/<int:volume>-<int:number>/", views.IssueView.as_view(), name="issue"),
-    path("search/", views.SearchView.as_view(), name="publication_search"),
-    *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed"),
-    *feed_paths("sections/<slug:section>/feeds/", feeds.SectionFeed, "section_feed"),
+    path("", shared(views.PublicationView.as_view()), name="publication"),
+    path("sections/<slug:section>/", shared(views.SectionView.as_view()), name="section"),
+    path("authors/<slug:author>/", shared(views.AuthorView.as_view()), name="author"),
+    path("tags/<slug:tag>/", shared(views.TagView.as_view()), name="tag"),
+    path("issues/", shared(views.IssueArchiveView.as_view()), name="issue_archive"),
+    path("issues/<int:year>/", shared(views.IssueArchiveView.as_view()), name="issue_year"),
+    path("issues/<int:volume>-<int:number>/", shared(views.IssueView.as_view()), name="issue"),
+    path("search/", shared(views.SearchView.as_view()), name="publication_search"),
+    *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed", wrap=shared),
+    *feed_paths("sections/<slug:section>/feeds/", feeds.SectionFeed, "section_feed", wrap=shared),
     path("", include("sharing.urls")),
-    path("<slug:slug>/", views.ArticleView.as_view(), name="article"),
+    path("<slug:slug>/", shared(views.ArticleView.as_view()), name="article"),
 ]
 
 urlpatterns = [
@@ -32,8 +39,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("comments/", include("comments.urls")),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="article_preview"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    *feed_paths("feeds/", feeds.SiteFeed, "site_feed"),
+    path("search/", shared(views.SearchView.as_view()), name="search"),
+    *feed_paths("feeds/", feeds.SiteFeed, "site_feed", wrap=shared),
     *feed_paths("feeds/private/<slug:token>/", feeds.PrivateFeed, "private_feed"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
@@ -42,7 +49,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots_txt",
     ),
-    path("", views.FrontPageView.as_view(), name="front"),
+    path("", shared(views.FrontPageView.as_view()), name="front"),
     path("<slug:publication>/", include(publication_patterns)),
 ]
 

@@ -2,29 +2,69 @@
 
 from dataclasses import replace
 
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from magazine.caching import current, move
 from paywall.access import ANONYMOUS, Entitlement, Reader
-from paywall.models import Subscription, access_ends
+from paywall.models import Plan, Subscription, access_ends
 from sharing.gifts import presented_gift
+
+PLANS = "generation:plans"
+ENTITLEMENTS_SECONDS = 60 * 60
 
 
 def reader_for_user(user):
     """The `Reader` for `user`: who they are and every subscription window they have had.
 
-    One query, whatever the number of subscriptions and publications; the windows carry their
-    dates, so the rule decides at any instant without asking the database again.
+    The windows carry their dates, so the rule decides at any instant without asking again;
+    they are cached per reader until one of their subscriptions, or a plan, changes.
     """
     if not user.is_authenticated:
         return ANONYMOUS
     if user.is_staff:
         return Reader(is_authenticated=True, is_staff=True)
+    entitlements = current(
+        entitlements_key(user.pk),
+        [PLANS],
+        lambda: subscription_windows(user),
+        ENTITLEMENTS_SECONDS,
+    )
+    return Reader(is_authenticated=True, entitlements=entitlements)
+
+
+def subscription_windows(user):
+    """Every subscription window `user` has had, per publication: one query."""
     rows = Subscription.objects.filter(user=user, plan__publications__isnull=False).values_list(
         "plan__publications", "starts_at", "ends_at", "cancelled_at"
     )
-    entitlements = tuple(
+    return tuple(
         Entitlement(publication_id, starts_at, access_ends(ends_at, cancelled_at))
         for publication_id, starts_at, ends_at, cancelled_at in rows
     )
-    return Reader(is_authenticated=True, entitlements=entitlements)
+
+
+def entitlements_key(user_id):
+    return f"entitlements:{user_id}"
+
+
+def subscription_changed(sender, instance, **kwargs):
+    cache.delete(entitlements_key(instance.user_id))
+
+
+def plans_changed(**kwargs):
+    move(PLANS)
+
+
+def connect():
+    """Forget cached entitlements as soon as what they were built from changes."""
+    post_save.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-save")
+    post_delete.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-delete")
+    post_save.connect(plans_changed, sender=Plan, dispatch_uid="reader-plan-save")
+    post_delete.connect(plans_changed, sender=Plan, dispatch_uid="reader-plan-delete")
+    m2m_changed.connect(
+        plans_changed, sender=Plan.publications.through, dispatch_uid="reader-plan-publications"
+    )
 
 
 def reader_for_request(request):

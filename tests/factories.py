@@ -70,7 +70,10 @@ def make_article(publication=None, section=None, *, authors=(), tags=(), **field
     return article
 
 
-def make_user(email=None, password="correct horse battery", **fields):
+PASSWORD = "correct horse battery"
+
+
+def make_user(email=None, password=PASSWORD, **fields):
     email = email or f"reader{next(_numbers)}@example.com"
     return get_user_model().objects.create_user(email=email, password=password, **fields)
 

@@ -7,24 +7,29 @@ seeded random generator, so two benchmark runs measure the same site.
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from comments.models import Comment
+from magazine import search
 from magazine.demo.accounts import DEMO_PASSWORD
 from magazine.models import Article, Author, Publication, Tag
 from paywall.models import Subscription
 from paywall.subscriptions import plan_for_publication
 
 BATCH = 2000
-WORDS = tuple(
+TEXT = (
     "soil compost fence goat hen coop garden harvest winter spring seed water root barn hay "
     "milk cheese bread oven wood stove pantry jar tomato bean squash apple orchard hive honey "
     "bee flock egg feather shed tool blade hinge post wire rain frost sun shade path gate field "
     "pasture fodder straw mulch worm pH clay sand loam season kitchen cellar rope knot ladder "
     "walk sleep heart pressure doctor habit fibre vegetable breath balance stretch muscle"
-).split()
+)
+WORDS = TEXT.split()
 SCALE_PREFIX = "scale"
 
 
@@ -49,8 +54,8 @@ def batched(items, size=BATCH):
 
 
 @transaction.atomic
-def seed_scale(*, articles, subscribers, seed=1, now=None, progress=print):
-    """Add `articles` articles and `subscribers` subscribed readers to the demo publications."""
+def seed_scale(*, articles, comments, subscribers, seed=1, now=None, progress=print):
+    """Add articles, subscribed readers and comments (by those readers) to the demo."""
     rng = random.Random(seed)
     now = now or timezone.now()
     publications = list(Publication.objects.prefetch_related("sections"))
@@ -60,8 +65,11 @@ def seed_scale(*, articles, subscribers, seed=1, now=None, progress=print):
     tags = ensure_tags()
     created = create_articles(rng, articles, publications, now=now)
     link_articles(rng, created, authors, tags)
-    progress(f"{len(created)} articles")
-    progress(f"{create_subscribers(rng, subscribers, publications, now=now)} subscribers")
+    progress(f"{len(created)} articles; indexing them for search")
+    search.reindex(Article.objects.filter(pk__in=[a.pk for a in created]))
+    readers = create_subscribers(rng, subscribers, publications, now=now)
+    progress(f"{len(readers)} subscribers")
+    progress(f"{create_comments(rng, comments, readers, now=now)} comments")
     return created
 
 
@@ -150,4 +158,54 @@ def create_subscribers(rng, count, publications, *, now):
         )
     for batch in batched(subscriptions):
         Subscription.objects.bulk_create(batch)
-    return len(subscriptions)
+    return list(created)
+
+
+def create_comments(rng, count, readers, *, now):
+    """`count` approved comments, most on a few busy articles, in threads up to the depth limit.
+
+    The demo's own articles are the busiest, so benchmarks find long conversations there.
+    """
+    if not count or not readers:
+        return 0
+    busy = list(Article.objects.published(now).exclude(slug__startswith=SCALE_PREFIX))
+    quiet = list(
+        Article.objects.filter(slug__startswith=SCALE_PREFIX).values_list("pk", flat=True)[:20_000]
+    )
+    targets = [a.pk for a in busy] * 20 + quiet
+    made = 0
+    by_article = {}
+    for depth in range(1, settings.COMMENTS_MAX_DEPTH + 1):
+        share = (
+            count // 2
+            if depth == 1
+            else (count - made) // (settings.COMMENTS_MAX_DEPTH - depth + 1)
+        )
+        rows = []
+        for _ in range(share if depth < settings.COMMENTS_MAX_DEPTH else count - made):
+            article_id = rng.choice(targets)
+            parents = by_article.get((article_id, depth - 1))
+            if depth > 1 and not parents:
+                continue
+            parent = rng.choice(parents) if depth > 1 else None
+            rows.append(
+                Comment(
+                    article_id=article_id,
+                    user=rng.choice(readers),
+                    parent_id=parent[0] if parent else None,
+                    thread_id=parent[1] if parent else None,
+                    depth=depth,
+                    body="\n\n".join(paragraph(rng) for _ in range(rng.randint(1, 2))),
+                    status=Comment.Status.APPROVED,
+                    created_at=now - timedelta(minutes=rng.randint(1, 60 * 24 * 300)),
+                )
+            )
+        for batch in batched(rows):
+            inserted = Comment.objects.bulk_create(batch)
+            if depth == 1:
+                Comment.objects.filter(pk__in=[c.pk for c in inserted]).update(thread=F("pk"))
+            for comment in inserted:
+                thread = comment.pk if depth == 1 else comment.thread_id
+                by_article.setdefault((comment.article_id, depth), []).append((comment.pk, thread))
+        made += len(rows)
+    return made

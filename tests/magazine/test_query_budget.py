@@ -1,8 +1,8 @@
 """Pages cost a fixed number of queries, whoever reads and however big the archive is.
 
-`WARM_BUDGET` is the steady state: a reader's second request, with the site menu, the session
-and the rendered article body in the cache. `COLD_BUDGET` bounds a first request on empty
-caches (a new session, a restarted cache).
+`WARM_BUDGET` is the steady state: a reader's second request, with the site menu, the session,
+the rendered article body and the page's cached fragments in the cache. `COLD_BUDGET` bounds a
+first request on empty caches (a restarted cache).
 """
 
 import pytest
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from magazine.models import Article
 from paywall.subscriptions import end_of_day, grant, plan_for_publication
-from tests.factories import make_article, make_author, make_section, make_tag, make_user
+from tests.factories import PASSWORD, make_article, make_author, make_section, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,8 @@ def log_in(client, visitor, publication):
     if visitor == "subscriber":
         until = end_of_day(timezone.localdate().replace(year=timezone.localdate().year + 1))
         grant(user=user, plan=plan_for_publication(publication), until=until)
-    client.force_login(user)
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
 
 
 def assert_budget(client, url, django_assert_max_num_queries):

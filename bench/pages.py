@@ -1,0 +1,41 @@
+"""Prints the paths `bench/run.py` measures, one "name path" per line, found in the database."""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "magazine.settings")
+django.setup()
+
+from django.db.models import Count, Q  # noqa: E402
+
+from magazine.models import Article  # noqa: E402
+
+SUBSCRIBER = "subscriber@example.com"
+PUBLICATION = "homestead"  # the demo subscriber's publication
+
+published = (
+    Article.objects.published()
+    .filter(publication__slug=PUBLICATION)
+    .exclude(slug__startswith="scale-")
+)
+free = published.filter(access=Article.Access.FREE).order_by("-publish_at").first()
+paywalled = published.filter(access=Article.Access.SUBSCRIBERS).order_by("-publish_at").first()
+# The subscriber's page: a subscribers-only article with the longest conversation they have no
+# part in, as most articles are for most readers.
+subscribed = (
+    published.filter(access=Article.Access.SUBSCRIBERS)
+    .annotate(
+        comment_total=Count("comments"),
+        theirs=Count("comments", filter=Q(comments__user__email=SUBSCRIBER)),
+    )
+    .filter(theirs=0)
+    .order_by("-comment_total")
+    .first()
+)
+print("free", free.get_absolute_url())
+print("paywalled", paywalled.get_absolute_url())
+print("subscribed", subscribed.get_absolute_url())
+print("publication", f"/{PUBLICATION}/")
+print("search", "/search/?q=compost")
+print("feed", f"/{PUBLICATION}/feeds/rss/")

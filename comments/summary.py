@@ -1,0 +1,96 @@
+"""What an article's comment section needs besides the comments themselves: how many there
+are, how many conversations this reader sees, whether they have taken part, and whether they
+are banned (or, for staff, how many comments wait for them).
+
+What is the same for every reader is cached until the conversation changes; what is this
+reader's own is cached until the conversation, or their bans, change. A warm article page costs
+no query for it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from comments.caching import BANS, conversation_key
+from comments.models import Ban, Comment
+from magazine.caching import CONTENT, generations
+
+SUMMARY_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int  # approved comments: what the page and the cards say
+    threads: int  # conversations this reader sees
+    version: str  # changes whenever the conversation or the article does: for cache keys
+    own: int = 0  # this reader's comments here, in any state
+    pending: int = 0  # comments awaiting moderation (for staff)
+    ban_reason: str | None = None
+    ban_until: datetime | None = None
+
+
+def comment_summary(article, user, *, now):
+    """The summary for `user` reading `article` at `now`."""
+    conversation, content, bans = generations(conversation_key(article.pk), CONTENT, BANS)
+    count, threads = cache.get_or_set(
+        f"comments:public:{article.pk}:{conversation}",
+        lambda: public_summary(article),
+        SUMMARY_SECONDS,
+    )
+    version = f"{conversation}:{content}"
+    if user.is_staff:
+        waiting = article.comments.filter(status=Comment.Status.PENDING)
+        staff_threads = article.comments.threads_shown_to(user).count()
+        return Summary(count, staff_threads, version, pending=waiting.count())
+    if not user.is_authenticated:
+        return Summary(count, threads, version)
+    own, own_pending_threads, user_bans = cache.get_or_set(
+        f"comments:own:{article.pk}:{conversation}:{bans}:{user.pk}",
+        lambda: own_summary(article, user),
+        SUMMARY_SECONDS,
+    )
+    ban = next((b for b in user_bans if b.is_active(now)), None)
+    return Summary(
+        count,
+        threads + own_pending_threads,
+        version,
+        own=own,
+        ban_reason=ban.reason if ban else None,
+        ban_until=ban.until if ban else None,
+    )
+
+
+def public_summary(article):
+    """(approved comments, conversations anyone sees), in one query."""
+    heads = article.comments.threads_shown_to(AnonymousUser()).values("pk")
+    counts = article.comments.aggregate(
+        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+        threads=Count("pk", filter=Q(pk__in=heads)),
+    )
+    return counts["approved"], counts["threads"]
+
+
+def own_summary(article, user):
+    """(the user's comments here, their conversations awaiting moderation, all their bans)."""
+    own = article.comments.filter(user=user).aggregate(
+        total=Count("pk"),
+        pending_threads=Count("pk", filter=Q(parent=None, status=Comment.Status.PENDING)),
+    )
+    bans = list(Ban.objects.filter(user=user).order_by("-starts_at"))
+    return own["total"], own["pending_threads"], bans
+
+
+def attach_summary(article, user, *, now):
+    """Put the summary on `article`, as the comment section and its views read it."""
+    summary = comment_summary(article, user, now=now)
+    article.comment_count = summary.count
+    article.comment_threads = summary.threads
+    article.comments_version = summary.version
+    article.viewer_comments = summary.own
+    article.comments_pending = summary.pending
+    article.comment_ban_reason = summary.ban_reason
+    article.comment_ban_until = summary.ban_until
+    return article

@@ -1,0 +1,65 @@
+"""Keys for cached pages and fragments that change as soon as what readers see changes.
+
+Every cached page or fragment includes a generation in its key. A change to anything a reader
+sees (an article, its authors or tags, a publication, section, issue) moves the content
+generation; a comment moves the conversation generation. Old entries are never read again and
+age out of the cache on their own.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+CONTENT = "generation:content"
+CONVERSATIONS = "generation:conversations"
+
+
+def generation(name):
+    """The current value of generation `name` (a new one if the cache has lost it)."""
+    value = cache.get(name)
+    if value is None:
+        value = time.time_ns()
+        if not cache.add(name, value, timeout=None):
+            value = cache.get(name, value)
+    return value
+
+
+def generations(*names):
+    """Several generations in one cache round trip."""
+    found = cache.get_many(names)
+    return tuple(found[name] if name in found else generation(name) for name in names)
+
+
+def current(key, names, compute, timeout):
+    """The value cached under `key` if it was computed at the current value of the generations
+    `names`, else `compute()` (cached for `timeout` seconds): one cache round trip when warm."""
+    found = cache.get_many([*names, key])
+    tag = tuple(found.get(name) for name in names)
+    entry = found.get(key)
+    if None not in tag and entry is not None and entry[0] == tag:
+        return entry[1]
+    tag = generations(*names)
+    value = compute()
+    cache.set(key, (tag, value), timeout)
+    return value
+
+
+def move(name):
+    cache.set(name, time.time_ns(), timeout=None)
+
+
+def content_changed(**kwargs):
+    move(CONTENT)
+
+
+def connect_content(*models, through=()):
+    """Move the content generation whenever one of `models` (or an m2m `through`) changes."""
+    for model in models:
+        uid = f"content-generation-{model._meta.label}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    for relation in through:
+        m2m_changed.connect(
+            content_changed, sender=relation, dispatch_uid=f"content-generation-{relation}"
+        )

@@ -1,0 +1,115 @@
+"""One rendering of a page for every visitor who would see the same page.
+
+A visitor with no session, no pending messages and no gift link is `ANONYMOUS` to the paywall,
+and every such visitor gets the same page: `anonymous_page_cache` renders it once and serves it
+from the cache for a short while, without looking further. A logged-in reader's article page is
+the same for every reader the paywall lets in for the same reason, with the same say in the
+conversation: `shared_response` keeps one rendering per such *variant*, which the view names
+after deciding access for the request — the decision itself is never cached.
+
+The one per-visitor part of these pages, the CSRF token of their forms, is taken out before
+storing and put back fresh for each visitor.
+"""
+
+import hashlib
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from magazine.caching import CONTENT, CONVERSATIONS, generations
+
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = b"\x00csrf\x00"
+BYPASS_PARAMETERS = ("gift",)
+
+
+def is_plain_anonymous(request):
+    """Whether the paywall would see nobody in particular: no session, messages or gift."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.COOKIES.get("messages")
+        and not any(name in request.GET for name in BYPASS_PARAMETERS)
+    )
+
+
+def has_messages(request):
+    """Whether a message waits to be shown (the page would carry it)."""
+    return bool(request.COOKIES.get("messages")) or "_messages" in getattr(request, "session", {})
+
+
+def path_key(request):
+    return hashlib.sha256(request.get_full_path().encode()).hexdigest()
+
+
+def shared_response(request, variant, render):
+    """The page for `request` as rendered for `variant` (a tuple naming everything the page
+    depends on besides the URL), from the cache, or `render()`ed and kept there."""
+    timeout = settings.MAGAZINE_PAGE_CACHE_SECONDS
+    if not timeout or request.method != "GET" or has_messages(request):
+        return render()
+    key = f"shared-page:{hashlib.sha256(repr(variant).encode()).hexdigest()}:{path_key(request)}"
+    stored = cache.get(key)
+    if stored is not None:
+        return replay(request, stored)
+    response = render()
+    response.add_post_render_callback(lambda rendered: store(key, rendered, timeout))
+    return response
+
+
+def anonymous_page_cache(view):
+    """Serve `view` to plain anonymous visitors from one cached rendering per URL.
+
+    The entry records the content and conversation generations it was rendered at, so one
+    cache round trip fetches the page and tells whether it is still current.
+    """
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        timeout = settings.MAGAZINE_PAGE_CACHE_SECONDS
+        if not timeout or not is_plain_anonymous(request):
+            return view(request, *args, **kwargs)
+        key = f"anonymous-page:{path_key(request)}"
+        found = cache.get_many([CONTENT, CONVERSATIONS, key])
+        current = (found.get(CONTENT), found.get(CONVERSATIONS))
+        stored = found.get(key)
+        if None not in current and stored is not None and stored[0] == current:
+            return replay(request, stored[1])
+        current = generations(CONTENT, CONVERSATIONS)  # rendered as of now, or older
+        response = view(request, *args, **kwargs)
+        if request.method != "GET":
+            return response
+        if hasattr(response, "render") and callable(response.render):
+            response.add_post_render_callback(
+                lambda rendered: store(key, rendered, timeout, tag=current)
+            )
+        else:
+            store(key, response, timeout, tag=current)
+        return response
+
+    return cached_view
+
+
+def store(key, response, timeout, tag=None):
+    """Keep `response` (with its CSRF tokens taken out) under `key`, with `tag` if given."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+    entry = (response["Content-Type"], content)
+    cache.set(key, entry if tag is None else (tag, entry), timeout)
+
+
+def replay(request, stored):
+    content_type, content = stored
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content, content_type=content_type)
+    # Anonymous today, logged in tomorrow: no shared cache may keep this page.
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
