@@ -221,8 +221,10 @@ def pages_to_measure(env, subscriber_cookie):
 
 def search_p95_ms(server, repeat=200):
     """p95 latency of `repeat` different searches (none served from a cache), end to end."""
-    words = ["compost", "goat", "frost", "hive", "fence", "cheese", "ladder", "orchard", "flock",
-             "pantry", "straw", "sleep", "harvest", "cellar", "hinge", "pasture", "bread"]  # fmt: skip
+    words = [
+        "compost", "goat", "frost", "hive", "fence", "cheese", "ladder", "orchard", "flock",
+        "pantry", "straw", "sleep", "harvest", "cellar", "hinge", "pasture", "bread",
+    ]  # fmt: skip
     queries = [f"{a} {b}" for a in words for b in words if a < b][:repeat]
     timings = []
     for terms in queries:

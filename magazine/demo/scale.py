@@ -10,12 +10,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from comments.models import Comment
-from magazine import search
+from magazine import caching, search
 from magazine.demo.accounts import DEMO_PASSWORD
 from magazine.models import Article, Author, Publication, Tag
 from paywall.models import Subscription
@@ -70,7 +70,15 @@ def seed_scale(*, articles, comments, subscribers, seed=1, now=None, progress=pr
     readers = create_subscribers(rng, subscribers, publications, now=now)
     progress(f"{len(readers)} subscribers")
     progress(f"{create_comments(rng, comments, readers, now=now)} comments")
+    caching.content_changed()
     return created
+
+
+def analyze():
+    """Fresh planner statistics after a bulk load (PostgreSQL plans badly without them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def ensure_authors(rng, count=200):
