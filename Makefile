@@ -50,6 +50,7 @@ worker: $(VENV)/.installed
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || scripts/install-bench-tools
 	@scripts/ensure-postgres
+	@scripts/ensure-redis
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-dev
