@@ -53,8 +53,22 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def ensure_database(database_url):
+    """Create the benchmark's database if it does not exist yet."""
+    import psycopg
+
+    url = urllib.parse.urlsplit(database_url)
+    name = url.path.lstrip("/")
+    maintenance = urllib.parse.urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare_database(env, args):
     """Migrate and seed the scale archive unless the database already holds it."""
+    ensure_database(env["DATABASE_URL"])
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     probe = (
@@ -297,7 +311,7 @@ def main():
     parser.add_argument("--comments", type=int, default=500_000)
     parser.add_argument("--subscribers", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads-wrk", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)

@@ -24,8 +24,8 @@ from comments.section import commenting_decision, login_url
 from comments.summary import attach_summary
 from comments.threads import PAGE_PARAMETER, page_of, thread_page
 from comments.writing import approve, delete_comment, edit_comment, mark_spam, post_comment
+from magazine.article_page import ArticleView
 from magazine.models import Article
-from magazine.views import ArticleView
 from paywall.access import can_read
 
 POSTED = "Your comment is published."

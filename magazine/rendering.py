@@ -147,13 +147,20 @@ class ArticleBody:
         return plain_text(self.rest_html)
 
 
+def render_body(article, *, whole=True):
+    """The article's body rendered now (uncached); `whole=False` renders the teaser alone."""
+    teaser, rest = split_teaser(article.body)
+    rest_html = render_markdown(rest) if rest and whole else ""
+    return ArticleBody(render_markdown(teaser), rest_html)
+
+
 def article_body(article):
     """The article's rendered body, cached per version of the article."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
     key = f"article-body:{RENDER_VERSION}:{article.pk}:{stamp}"
     parts = cache.get(key)
     if parts is None:
-        teaser, rest = split_teaser(article.body)
-        parts = (render_markdown(teaser), render_markdown(rest) if rest else "")
+        body = render_body(article)
+        parts = (body.teaser_html, body.rest_html)
         cache.set(key, parts, timeout=60 * 60 * 24)
     return ArticleBody(*parts)

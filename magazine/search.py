@@ -16,12 +16,13 @@ from django.db.models import Case, F, IntegerField, Q, Subquery, TextField, Valu
 from django.db.models.functions import Concat
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from magazine import caching
 from magazine.models import Article
-from magazine.rendering import article_body
+from magazine.rendering import render_body
 from paywall.access import ANONYMOUS, can_read, readable_q
 
 # Private-use characters mark the matches in a snippet: nobody types them, and the text around
@@ -43,9 +44,11 @@ def anonymous_may_read_whole(article):
 
 def public_text(article):
     """(text, whole): the body text anyone may read, as plain text, and whether that is all of
-    it. This is what search matches and quotes."""
-    body = article_body(article)
-    if anonymous_may_read_whole(article):
+    it. This is what search matches and quotes. (Rendered afresh: indexing a whole archive must
+    not fill the cache with bodies nobody asked for.)"""
+    whole = anonymous_may_read_whole(article)
+    body = render_body(article, whole=whole)
+    if whole:
         return f"{body.teaser_text}\n\n{body.rest_text}".strip(), True
     return body.teaser_text, False
 
@@ -178,6 +181,34 @@ def elided(marked, source):
 # Engines -----------------------------------------------------------------------------------------
 
 
+class RankedMatches:
+    """Matches in rank order, ranked once (one query) and fetched a page at a time (one more)."""
+
+    def __init__(self, ranking, articles):
+        self.ranking = ranking  # a queryset of the matches' primary keys, best first
+        self.articles = articles
+
+    @cached_property
+    def pks(self):
+        return list(self.ranking)
+
+    def explain(self):
+        return self.ranking.explain()
+
+    def count(self):
+        return len(self.pks)
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        wanted = self.pks[index]
+        found = self.articles.in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
+
+
 class PostgresSearch:
     """Full-text search with the configured language's stemming, on the stored, GIN-indexed
     vector: title weighs most (A), then the standfirst (B), then the body text (C)."""
@@ -215,11 +246,13 @@ class PostgresSearch:
             .order_by("-publish_at")
             .values("pk")[: settings.MAGAZINE_SEARCH_CANDIDATES]
         )
-        return (
+        ranked = (
             articles.filter(pk__in=Subquery(candidates))
-            .annotate(rank=SearchRank(F("search_vector"), query), search_snippet=snippet)
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-publish_at", "-pk")
+            .values_list("pk", flat=True)
         )
+        return RankedMatches(ranked, articles.annotate(search_snippet=snippet))
 
     def snippet(self, article, terms):
         return article.search_snippet

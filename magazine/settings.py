@@ -330,6 +330,6 @@ COMMENTS_PAGE_SIZE = env_int("COMMENTS_PAGE_SIZE", 20)
 # words apply). After changing it, run `python manage.py update_search_index`.
 MAGAZINE_SEARCH_CONFIG = env_str("MAGAZINE_SEARCH_CONFIG", "english")
 # On PostgreSQL, how many of the most recent matches are ranked for relevance (and counted).
-MAGAZINE_SEARCH_CANDIDATES = env_int("MAGAZINE_SEARCH_CANDIDATES", 1000)
+MAGAZINE_SEARCH_CANDIDATES = env_int("MAGAZINE_SEARCH_CANDIDATES", 400)
 # Articles in each RSS and Atom feed.
 MAGAZINE_FEED_ITEMS = env_int("MAGAZINE_FEED_ITEMS", 20)

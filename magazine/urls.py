@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from magazine import feeds, sitemaps, views
+from magazine import article_page, feeds, sitemaps, views
 from paywall.page_cache import anonymous_page_cache as shared
 
 
@@ -31,14 +31,14 @@ publication_patterns = [
     *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed", wrap=shared),
     *feed_paths("sections/<slug:section>/feeds/", feeds.SectionFeed, "section_feed", wrap=shared),
     path("", include("sharing.urls")),
-    path("<slug:slug>/", shared(views.ArticleView.as_view()), name="article"),
+    path("<slug:slug>/", shared(article_page.ArticleView.as_view()), name="article"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("comments/", include("comments.urls")),
-    path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="article_preview"),
+    path("preview/<int:pk>/", article_page.ArticlePreviewView.as_view(), name="article_preview"),
     path("search/", shared(views.SearchView.as_view()), name="search"),
     *feed_paths("feeds/", feeds.SiteFeed, "site_feed", wrap=shared),
     *feed_paths("feeds/private/<slug:token>/", feeds.PrivateFeed, "private_feed"),

@@ -75,10 +75,11 @@ def seed_scale(*, articles, comments, subscribers, seed=1, now=None, progress=pr
 
 
 def analyze():
-    """Fresh planner statistics after a bulk load (PostgreSQL plans badly without them)."""
+    """Fresh planner statistics and visibility maps after a bulk load: PostgreSQL plans badly
+    without the one, and cannot count from an index without the other."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def ensure_authors(rng, count=200):

@@ -49,6 +49,6 @@ def seed_archive(count, *, rare_every=500):
 def test_search_on_a_large_archive_uses_the_gin_index():
     seed_archive(5000)
     results = search(RARE, now=timezone.now())
-    plan = results[:12].explain()
+    plan = results.explain()
     assert "article_search_vector" in plan, plan
     assert results.count() == 10
