@@ -62,24 +62,52 @@ def shared_response(request, variant, render):
     return response
 
 
-def anonymous_page_cache(view):
-    """Serve `view` to plain anonymous visitors from one cached rendering per URL.
+def anonymous_page_key(request):
+    return f"anonymous-page:{path_key(request)}"
+
+
+def cached_anonymous_page(request):
+    """The current cached rendering of this URL for a plain anonymous visitor, or None.
 
     The entry records the content and conversation generations it was rendered at, so one
     cache round trip fetches the page and tells whether it is still current.
     """
+    if not settings.MAGAZINE_PAGE_CACHE_SECONDS or not is_plain_anonymous(request):
+        return None
+    key = anonymous_page_key(request)
+    found = cache.get_many([CONTENT, CONVERSATIONS, key])
+    current = (found.get(CONTENT), found.get(CONVERSATIONS))
+    stored = found.get(key)
+    if None not in current and stored is not None and stored[0] == current:
+        return replay(request, stored[1])
+    return None
+
+
+class AnonymousPageMiddleware:
+    """Answers a plain anonymous visitor from the cache before the rest of the stack runs.
+
+    Only pages whose view is wrapped in `anonymous_page_cache` are ever stored, so a page found
+    here is one such view rendered for such a visitor. It sits inside the CSRF middleware, which
+    sets the token cookie the replayed page's forms need.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return cached_anonymous_page(request) or self.get_response(request)
+
+
+def anonymous_page_cache(view):
+    """Keep `view`'s rendering for plain anonymous visitors, one per URL, for
+    `AnonymousPageMiddleware` to serve them."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         timeout = settings.MAGAZINE_PAGE_CACHE_SECONDS
         if not timeout or not is_plain_anonymous(request):
             return view(request, *args, **kwargs)
-        key = f"anonymous-page:{path_key(request)}"
-        found = cache.get_many([CONTENT, CONVERSATIONS, key])
-        current = (found.get(CONTENT), found.get(CONVERSATIONS))
-        stored = found.get(key)
-        if None not in current and stored is not None and stored[0] == current:
-            return replay(request, stored[1])
+        key = anonymous_page_key(request)
         current = generations(CONTENT, CONVERSATIONS)  # rendered as of now, or older
         response = view(request, *args, **kwargs)
         if request.method != "GET":
