@@ -48,6 +48,12 @@ def body(rng):
     return f"{teaser}\n\n<!-- more -->\n\n## {sentence(rng, 4)[:-1]}\n\n{rest}"
 
 
+def stream(seed, part):
+    """A random generator of its own for each part, so what one part finds already in the
+    database cannot change what the next part makes."""
+    return random.Random(f"{seed}:{part}")
+
+
 def batched(items, size=BATCH):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -56,20 +62,20 @@ def batched(items, size=BATCH):
 @transaction.atomic
 def seed_scale(*, articles, comments, subscribers, seed=1, now=None, progress=print):
     """Add articles, subscribed readers and comments (by those readers) to the demo."""
-    rng = random.Random(seed)
     now = now or timezone.now()
     publications = list(Publication.objects.prefetch_related("sections"))
     if not publications:
         raise ValueError("Load the demo first (python manage.py seed_demo).")
-    authors = ensure_authors(rng)
+    authors = ensure_authors(stream(seed, "authors"))
     tags = ensure_tags()
-    created = create_articles(rng, articles, publications, now=now)
-    link_articles(rng, created, authors, tags)
+    created = create_articles(stream(seed, "articles"), articles, publications, now=now)
+    link_articles(stream(seed, "links"), created, authors, tags)
     progress(f"{len(created)} articles; indexing them for search")
     search.reindex(Article.objects.filter(pk__in=[a.pk for a in created]))
-    readers = create_subscribers(rng, subscribers, publications, now=now)
+    readers = create_subscribers(stream(seed, "readers"), subscribers, publications, now=now)
     progress(f"{len(readers)} subscribers")
-    progress(f"{create_comments(rng, comments, readers, now=now)} comments")
+    made = create_comments(stream(seed, "comments"), comments, readers, now=now)
+    progress(f"{made} comments")
     caching.content_changed()
     return created
 
@@ -170,51 +176,57 @@ def create_subscribers(rng, count, publications, *, now):
     return list(created)
 
 
-def create_comments(rng, count, readers, *, now):
-    """`count` approved comments, most on a few busy articles, in threads up to the depth limit.
+def reply_time(rng, parent_time, now):
+    """Some minutes after the comment it answers, and never in the future."""
+    return min(parent_time + timedelta(minutes=rng.randint(1, 600)), now)
 
-    The demo's own articles are the busiest, so benchmarks find long conversations there.
-    """
+
+def create_comments(rng, count, readers, *, now):
+    """Exactly `count` approved comments: half start conversations, the rest reply a level
+    deeper each time, down to the depth limit. The demo's own articles get the most, so
+    benchmarks find long conversations there."""
     if not count or not readers:
         return 0
-    busy = list(Article.objects.published(now).exclude(slug__startswith=SCALE_PREFIX))
+    busy = list(
+        Article.objects.published(now)
+        .exclude(slug__startswith=SCALE_PREFIX)
+        .values_list("pk", flat=True)
+    )
     quiet = list(
         Article.objects.filter(slug__startswith=SCALE_PREFIX).values_list("pk", flat=True)[:20_000]
     )
-    targets = [a.pk for a in busy] * 20 + quiet
+    targets = busy * 20 + quiet
+    depths = settings.COMMENTS_MAX_DEPTH
+    parents = []  # (pk, thread, article, time) of the level above
     made = 0
-    by_article = {}
-    for depth in range(1, settings.COMMENTS_MAX_DEPTH + 1):
-        share = (
-            count // 2
-            if depth == 1
-            else (count - made) // (settings.COMMENTS_MAX_DEPTH - depth + 1)
-        )
+    for depth in range(1, depths + 1):
+        size = count // 2 if depth == 1 else (count - made) // (depths - depth + 1)
+        if depth == depths:
+            size = count - made
         rows = []
-        for _ in range(share if depth < settings.COMMENTS_MAX_DEPTH else count - made):
-            article_id = rng.choice(targets)
-            parents = by_article.get((article_id, depth - 1))
-            if depth > 1 and not parents:
-                continue
+        for _ in range(size):
             parent = rng.choice(parents) if depth > 1 else None
             rows.append(
                 Comment(
-                    article_id=article_id,
+                    article_id=parent[2] if parent else rng.choice(targets),
                     user=rng.choice(readers),
                     parent_id=parent[0] if parent else None,
                     thread_id=parent[1] if parent else None,
                     depth=depth,
                     body="\n\n".join(paragraph(rng) for _ in range(rng.randint(1, 2))),
                     status=Comment.Status.APPROVED,
-                    created_at=now - timedelta(minutes=rng.randint(1, 60 * 24 * 300)),
+                    created_at=reply_time(rng, parent[3], now)
+                    if parent
+                    else (now - timedelta(minutes=rng.randint(60, 60 * 24 * 300))),
                 )
             )
+        parents = []
         for batch in batched(rows):
             inserted = Comment.objects.bulk_create(batch)
             if depth == 1:
                 Comment.objects.filter(pk__in=[c.pk for c in inserted]).update(thread=F("pk"))
             for comment in inserted:
                 thread = comment.pk if depth == 1 else comment.thread_id
-                by_article.setdefault((comment.article_id, depth), []).append((comment.pk, thread))
+                parents.append((comment.pk, thread, comment.article_id, comment.created_at))
         made += len(rows)
     return made
