@@ -174,15 +174,26 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 count += 1
         self.message_user(request, message.format(count=count), messages.SUCCESS)
 
-    @admin.action(description="Submit selected drafts for review", permissions=["change"])
-    def submit_for_review(self, request, queryset):
+    def _move(self, request, queryset, *, source, target, message):
+        """Move the selected articles in status `source` to `target`; leave the others be."""
+
         def change(article):
-            if article.status != Article.Status.DRAFT:
+            if article.status != source:
                 return False
-            article.status = Article.Status.REVIEW
+            article.status = target
             return True
 
-        self._apply(request, queryset, change, "{count} article(s) submitted for review.")
+        self._apply(request, queryset, change, message)
+
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._move(
+            request,
+            queryset,
+            source=Article.Status.DRAFT,
+            target=Article.Status.REVIEW,
+            message="{count} article(s) submitted for review.",
+        )
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
@@ -225,10 +236,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Unpublish selected articles", permissions=["publish"])
     def unpublish(self, request, queryset):
-        def change(article):
-            if article.status != Article.Status.PUBLISHED:
-                return False
-            article.status = Article.Status.DRAFT
-            return True
-
-        self._apply(request, queryset, change, "{count} article(s) unpublished (back to draft).")
+        self._move(
+            request,
+            queryset,
+            source=Article.Status.PUBLISHED,
+            target=Article.Status.DRAFT,
+            message="{count} article(s) unpublished (back to draft).",
+        )

@@ -74,30 +74,29 @@ class SubscriptionAdmin(admin.ModelAdmin):
             change(subscription)
         self.message_user(request, message.format(count=len(queryset)), messages.SUCCESS)
 
-    @admin.action(description="Extend selected by one month", permissions=["change"])
-    def extend_month(self, request, queryset):
+    def _extend(self, request, queryset, *, days, period):
+        by = timedelta(days=days)
         self._each(
             request,
             queryset,
-            lambda s: subscriptions.extend(subscription=s, by=timedelta(days=31)),
-            "{count} subscription(s) extended by a month.",
+            lambda subscription: subscriptions.extend(subscription=subscription, by=by),
+            f"{{count}} subscription(s) extended by a {period}.",
         )
+
+    @admin.action(description="Extend selected by one month", permissions=["change"])
+    def extend_month(self, request, queryset):
+        self._extend(request, queryset, days=31, period="month")
 
     @admin.action(description="Extend selected by one year", permissions=["change"])
     def extend_year(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda s: subscriptions.extend(subscription=s, by=timedelta(days=365)),
-            "{count} subscription(s) extended by a year.",
-        )
+        self._extend(request, queryset, days=365, period="year")
 
     @admin.action(description="Cancel selected now", permissions=["change"])
     def cancel_now(self, request, queryset):
         self._each(
             request,
             queryset,
-            lambda s: subscriptions.cancel(subscription=s),
+            lambda subscription: subscriptions.cancel(subscription=subscription),
             "{count} subscription(s) cancelled.",
         )
 
