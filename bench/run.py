@@ -262,6 +262,10 @@ def report(pages, floor_runs, memory_mb, search, args):
         f"wrk: {args.connections} connections, {args.duration} s per run, {args.rounds} "
         f"interleaved rounds (each page run right after a floor run). Medians of the rounds; "
         f"the ratio is each round's page req/s over that round's floor req/s.",
+        "The floor is a bare `django-admin startproject` (its default apps and middleware) "
+        'answering "hello" (`bench/floor.py`). Anonymous pages are requested without '
+        "cookies, like a first visit; the subscriber's page with the demo subscriber's session, "
+        "on the subscribers-only article with the longest conversation they have no part in.",
         "",
         "| page | req/s | p50 ms | p99 ms | CPU ms/request | ratio to floor | target | |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
