@@ -53,7 +53,7 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def servers():
+def servers(tmp_path_factory):
     if reason := reachable():
         pytest.skip(reason)
     name = f"magazine_scale_out_{uuid.uuid4().hex[:8]}"
@@ -75,10 +75,16 @@ def servers():
         "TASK_BACKEND": "immediate",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "ERROR",
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
     }
     processes = []
     try:
-        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        setup = (
+            ["migrate", "--noinput", "-v0"],
+            ["collectstatic", "--noinput", "-v0"],
+            ["seed_demo"],
+        )
+        for command in setup:
             subprocess.run(
                 [sys.executable, "manage.py", *command],
                 cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
