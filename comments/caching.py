@@ -5,17 +5,13 @@ cached whole pages)."""
 from django.db.models.signals import post_delete, post_save
 
 from comments.models import Ban, Comment, CommentSettings
-from magazine.caching import CONVERSATIONS, connect_content, generation, move
+from magazine.caching import CONVERSATIONS, connect_content, move
 
 BANS = "generation:comment-bans"
 
 
 def conversation_key(article_id):
     return f"generation:conversation:{article_id}"
-
-
-def conversation_generation(article_id):
-    return generation(conversation_key(article_id))
 
 
 def conversations_changed(article_ids):
