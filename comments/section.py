@@ -33,10 +33,10 @@ class CommentSection:
     decision: Decision
     shown: bool
     page: ThreadPage
-    form: CommentForm | None
-    login_url: str
     closes_at: datetime | None
     load_threads: Callable[[], list]
+    make_form: Callable[[], CommentForm] | None  # None: this reader may not comment here
+    replying_to: str | None  # the comment a reply is asked for (?replyto= or a rejected reply)
     # Whose rendering of the conversation this is: "" when every reader like this one sees the
     # same, a user id when it shows their own comments, None when it must not be kept at all
     # (staff tools carry per-visitor form tokens).
@@ -49,6 +49,14 @@ class CommentSection:
     @cached_property
     def threads(self):
         return self.load_threads()
+
+    @cached_property
+    def form(self):
+        return self.make_form() if self.make_form else None
+
+    @cached_property
+    def login_url(self):
+        return login_url(self.article, self.page)
 
     @cached_property
     def reply_to(self):
@@ -71,7 +79,7 @@ class CommentSection:
     def cache_key(self):
         """What the page of conversations depends on, for caching its rendering; None when it
         must be rendered for this request alone (staff tools, a reply form inside a thread)."""
-        if self.audience is None or (self.form is not None and self.form["parent"].value()):
+        if self.audience is None or (self.make_form and self.replying_to):
             return None
         viewer = "reply" if self.decision.allowed else str(self.decision.reason)
         version = self.article.comments_version
@@ -96,19 +104,22 @@ def comment_section(request, article, *, access, now, form=None):
         mark_actions(threads, user, may_post=decision.allowed, now=now)
         return threads
 
-    if decision and form is None:
-        initial = {"parent": request.GET.get("replyto")}
-        form = CommentForm(article=article, user=user, initial=initial)
+    replying_to = form["parent"].value() if form is not None else request.GET.get("replyto")
+
+    def make_form():
+        initial = {"parent": replying_to}
+        return form or CommentForm(article=article, user=user, initial=initial)
+
     return CommentSection(
         article=article,
         count=article.comment_count,
         decision=decision,
         shown=access.allowed,
         page=page,
-        form=form if decision else None,
-        login_url=login_url(article, page),
         closes_at=closes_at(article),
         load_threads=load_threads,
+        make_form=make_form if decision else None,
+        replying_to=replying_to,
         audience=audience(user, article),
         now=now,
         ban_reason=getattr(article, "comment_ban_reason", None),

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import Count, Q
 
 from comments.caching import BANS, conversation_key
 from comments.models import Ban, Comment
-from magazine.caching import CONTENT, generations
+from magazine.caching import CONTENT, current_values
 
 SUMMARY_SECONDS = 60 * 60
 
@@ -34,24 +33,22 @@ class Summary:
 
 def comment_summary(article, user, *, now):
     """The summary for `user` reading `article` at `now`."""
-    conversation, content, bans = generations(conversation_key(article.pk), CONTENT, BANS)
-    count, threads = cache.get_or_set(
-        f"comments:public:{article.pk}:{conversation}",
-        lambda: public_summary(article),
-        SUMMARY_SECONDS,
-    )
-    version = f"{conversation}:{content}"
+    conversation = conversation_key(article.pk)
+    public_key, own_key = f"comments:public:{article.pk}", f"comments:own:{article.pk}:{user.pk}"
+    wanted = {public_key: ([conversation, CONTENT], lambda: public_summary(article))}
+    reader = user.is_authenticated and not user.is_staff
+    if reader:
+        wanted[own_key] = ([conversation, BANS], lambda: own_summary(article, user))
+    values, now_at = current_values(wanted, SUMMARY_SECONDS)
+    count, threads = values[public_key]
+    version = f"{now_at[conversation]}:{now_at[CONTENT]}"
     if user.is_staff:
         waiting = article.comments.filter(status=Comment.Status.PENDING)
         staff_threads = article.comments.threads_shown_to(user).count()
         return Summary(count, staff_threads, version, pending=waiting.count())
-    if not user.is_authenticated:
+    if not reader:
         return Summary(count, threads, version)
-    own, own_pending_threads, user_bans = cache.get_or_set(
-        f"comments:own:{article.pk}:{conversation}:{bans}:{user.pk}",
-        lambda: own_summary(article, user),
-        SUMMARY_SECONDS,
-    )
+    own, own_pending_threads, user_bans = values[own_key]
     ban = next((b for b in user_bans if b.is_active(now)), None)
     return Summary(
         count,

@@ -148,7 +148,7 @@ class ArticleView(NowMixin, DetailView):
             comments=comment_section(
                 self.request, article, access=access, now=self.now, form=self.comment_form
             ),
-            breadcrumbs=article_breadcrumbs(article),
+            breadcrumbs=once(article_breadcrumbs, article),
             meta_description=once(article_description, article),
             **kwargs,
         )

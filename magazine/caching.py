@@ -34,15 +34,28 @@ def generations(*names):
 def current(key, names, compute, timeout):
     """The value cached under `key` if it was computed at the current value of the generations
     `names`, else `compute()` (cached for `timeout` seconds): one cache round trip when warm."""
-    found = cache.get_many([*names, key])
-    tag = tuple(found.get(name) for name in names)
-    entry = found.get(key)
-    if None not in tag and entry is not None and entry[0] == tag:
-        return entry[1]
-    tag = generations(*names)
-    value = compute()
-    cache.set(key, (tag, value), timeout)
-    return value
+    values, _ = current_values({key: (names, compute)}, timeout)
+    return values[key]
+
+
+def current_values(wanted, timeout):
+    """`current` for several keys at once: `wanted` maps each key to (generation names,
+    compute). Returns ({key: value}, {generation name: value}), in one round trip when warm."""
+    names = sorted({name for needed, _ in wanted.values() for name in needed})
+    found = cache.get_many([*names, *wanted])
+    now = {name: found.get(name) for name in names}
+    if None in now.values():
+        now = dict(zip(names, generations(*names), strict=True))
+    values = {}
+    for key, (needed, compute) in wanted.items():
+        tag = tuple(now[name] for name in needed)
+        entry = found.get(key)
+        if entry is not None and entry[0] == tag:
+            values[key] = entry[1]
+        else:
+            values[key] = compute()
+            cache.set(key, (tag, values[key]), timeout)
+    return values, now
 
 
 def move(name):
