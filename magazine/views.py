@@ -1,5 +1,5 @@
 """Reading pages: the front page; each publication with its sections, authors, tags and issues;
-articles."""
+search. (The article page has its own module, `magazine.article_page`.)"""
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator

@@ -36,3 +36,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env={"DEBUG": "false", "ALLOWED_HOSTS": "magazine.example"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_session_cookies_are_secure_httponly_and_lax():
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.CSRF_COOKIE_SECURE)"
+    )
+    result = manage("shell", "-c", probe, env=PRODUCTION_ENV)
+    assert result.stdout.split()[-4:] == ["True", "True", "Lax", "True"], result.stderr

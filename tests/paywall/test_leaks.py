@@ -205,8 +205,6 @@ def test_share_emails_quote_only_the_teaser_even_from_a_subscriber(client, gated
 
 
 def test_reply_email_does_not_quote_the_article_to_a_reader_who_may_not_read_it(client, gated):
-    from django.core import mail
-
     article = gated[Article.Access.SUBSCRIBERS]
     lapsed = make_user("lapsed@example.com")
     parent = make_comment(article, lapsed, notify_replies=True)
@@ -220,8 +218,6 @@ def test_reply_email_does_not_quote_the_article_to_a_reader_who_may_not_read_it(
 
 
 def test_own_comment_pages_give_nothing_away_to_an_author_who_lost_access(client, gated):
-    from django.utils import timezone
-
     article = gated[Article.Access.SUBSCRIBERS]
     lapsed = make_user("lapsed@example.com")
     comment = make_comment(article, lapsed, body=f"Quote: {HIDDEN}", created_at=timezone.now())

@@ -5,11 +5,15 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.writing import approve
 from magazine.models import Article
 from paywall.subscriptions import cancel
+from sharing.gifts import token_for
 from tests.factories import (
     HIDDEN,
     PASSWORD,
@@ -84,8 +88,6 @@ def test_cancelling_a_subscription_closes_the_article_at_once(client, article):
 
 def test_a_gift_rendering_is_never_served_without_the_gift(client, article):
     link = make_gift_link(article)
-    from sharing.gifts import token_for
-
     gifted = page(client, f"{article.get_absolute_url()}?gift={token_for(link)}")
     assert HIDDEN in gifted
     assert HIDDEN not in page(client, article.get_absolute_url())
@@ -103,8 +105,6 @@ def test_every_visitor_gets_their_own_form_token_from_a_cached_page(client, arti
 
 
 def test_the_login_form_of_a_cached_page_works(article):
-    from django.test import Client
-
     warm = Client()
     warm.get(article.get_absolute_url())
     reader = Client(enforce_csrf_checks=True)
@@ -125,8 +125,6 @@ def test_the_login_form_of_a_cached_page_works(article):
 
 
 def test_a_visitor_with_a_message_waiting_sees_it_and_nobody_else_does(client, article):
-    from django.test import Client
-
     url = article.get_absolute_url()
     page(client, url)  # the anonymous rendering, cached
     log_in(client, make_user())
@@ -156,8 +154,6 @@ def test_an_approved_comment_shows_at_once(client):
     article = make_article()
     comment = make_comment(article, body="Waiting for a moderator.", status=Comment.Status.PENDING)
     assert "Waiting for a moderator." not in page(client, article.get_absolute_url())
-    from comments.writing import approve
-
     approve(Comment.objects.filter(pk=comment.pk), now=timezone.now())
     assert "Waiting for a moderator." in page(client, article.get_absolute_url())
 
@@ -180,8 +176,6 @@ def test_a_deactivated_reader_is_logged_out_at_once(client):
 
 
 def test_a_scheduled_article_appears_when_its_time_comes(client):
-    import time_machine
-
     article = make_article(title="Due Soon", publish_at=timezone.now() + timedelta(minutes=5))
     assert "Due Soon" not in page(client, article.publication.get_absolute_url())
     with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=61)):
