@@ -7,8 +7,9 @@ forget it as soon as the user is saved or deleted (a password change, a deactiva
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+
+from magazine import request_cache
 
 USER_SECONDS = 5 * 60
 
@@ -19,11 +20,11 @@ def user_key(user_id):
 
 class CachedUserMixin:
     def get_user(self, user_id):
-        user = cache.get(user_key(user_id))
+        user = request_cache.get(user_key(user_id))
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
-                cache.set(user_key(user_id), user, USER_SECONDS)
+                request_cache.put(user_key(user_id), user, USER_SECONDS)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
@@ -36,7 +37,7 @@ class CachedAuthenticationBackend(CachedUserMixin, AuthenticationBackend):
 
 
 def forget_user(sender, instance, **kwargs):
-    cache.delete(user_key(instance.pk))
+    request_cache.delete(user_key(instance.pk))
 
 
 def connect():

@@ -14,14 +14,14 @@ class SessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        session = request.session
-        now = int(time.time())
-        if session.session_key and request.user.is_authenticated:
-            interval = min(TOUCH_INTERVAL, settings.SESSION_IDLE_TIMEOUT)
-            if now - session.get(TOUCH_KEY, 0) >= interval:
-                session[TOUCH_KEY] = now  # saving the session renews its expiry
+        # After the view, which may have logged the user in or out, and so that the user is
+        # read together with what the page reads (see magazine.request_cache).
         response = self.get_response(request)
-        if session.modified and request.user.is_authenticated:
-            # Being saved anyway (a login, say): stamp it now rather than on the next request.
-            session[TOUCH_KEY] = now
+        session = request.session
+        if session.session_key and request.user.is_authenticated:
+            now = int(time.time())
+            interval = min(TOUCH_INTERVAL, settings.SESSION_IDLE_TIMEOUT)
+            # A session being saved anyway (a login, say) is stamped now too.
+            if session.modified or now - session.get(TOUCH_KEY, 0) >= interval:
+                session[TOUCH_KEY] = now  # saving the session renews its expiry
         return response

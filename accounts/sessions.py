@@ -10,11 +10,18 @@ from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.utils import timezone
 
+from magazine import request_cache
+
 
 class SessionStore(CachedDBStore):
     def get_session_cookie_age(self):
         # Only consulted for sessions without an explicit expiry: the not-remembered ones.
         return settings.SESSION_IDLE_TIMEOUT
+
+    def load(self):
+        # The page may have fetched the session with what else it reads, in one round trip.
+        data = request_cache.held(self.cache_key) if self.session_key else None
+        return super().load() if data is None else data
 
     def exists(self, session_key):
         """Whether the session is still alive (an expired one no longer counts)."""

@@ -31,16 +31,36 @@ class Summary:
     ban_until: datetime | None = None
 
 
+def public_key(article_id):
+    return f"comments:public:{article_id}"
+
+
+def own_key(article_id, user_id):
+    return f"comments:own:{article_id}:{user_id}"
+
+
+def summary_keys(article_id, user_id):
+    """The cache entries `comment_summary` reads for a reader (`user_id`, None when anonymous)
+    of the article with `article_id`."""
+    keys = [conversation_key(article_id), CONTENT, public_key(article_id)]
+    if user_id is not None:
+        keys += [BANS, own_key(article_id, user_id)]
+    return keys
+
+
 def comment_summary(article, user, *, now):
     """The summary for `user` reading `article` at `now`."""
     conversation = conversation_key(article.pk)
-    public_key, own_key = f"comments:public:{article.pk}", f"comments:own:{article.pk}:{user.pk}"
-    wanted = {public_key: ([conversation, CONTENT], lambda: public_summary(article))}
+    public = public_key(article.pk)
+    wanted = {public: ([conversation, CONTENT], lambda: public_summary(article))}
     reader = user.is_authenticated and not user.is_staff
     if reader:
-        wanted[own_key] = ([conversation, BANS], lambda: own_summary(article, user))
+        wanted[own_key(article.pk, user.pk)] = (
+            [conversation, BANS],
+            lambda: own_summary(article, user),
+        )
     values, now_at = current_values(wanted, SUMMARY_SECONDS)
-    count, threads = values[public_key]
+    count, threads = values[public]
     version = f"{now_at[conversation]}:{now_at[CONTENT]}"
     if user.is_staff:
         waiting = article.comments.filter(status=Comment.Status.PENDING)
@@ -48,7 +68,7 @@ def comment_summary(article, user, *, now):
         return Summary(count, staff_threads, version, pending=waiting.count())
     if not reader:
         return Summary(count, threads, version)
-    own, own_pending_threads, user_bans = values[own_key]
+    own, own_pending_threads, user_bans = values[own_key(article.pk, user.pk)]
     ban = next((b for b in user_bans if b.is_active(now)), None)
     return Summary(
         count,

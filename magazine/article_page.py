@@ -5,6 +5,8 @@ the template keeps what is the same for every reader in cached fragments; the pa
 shared by readers the paywall treats alike (`paywall.page_cache.shared_response`).
 """
 
+import copy
+import time
 from functools import cache as memoize
 from functools import partial
 
@@ -17,10 +19,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView
 
+from accounts.backends import user_key
 from comments.counts import with_comment_counts
 from comments.section import comment_section
-from comments.summary import attach_summary
-from magazine.caching import CONTENT, current
+from comments.summary import attach_summary, summary_keys
+from magazine.caching import CONTENT, current, generation
+from magazine.local_cache import LocalCache
 from magazine.models import SEARCH_FIELDS, Article
 from magazine.rendering import article_body
 from magazine.seo import article_breadcrumbs, article_description, article_structured_data
@@ -28,6 +32,7 @@ from magazine.views import NowMixin
 from paywall.access import Reason, can_read
 from paywall.box import paywall_box
 from paywall.page_cache import shared_response
+from paywall.readers import reader_keys
 
 RELATED_ARTICLES = 3
 RELATED_POOL = 20
@@ -63,20 +68,33 @@ def article_detail_queryset():
     ).defer(*SEARCH_FIELDS)
 
 
+# Articles as last fetched, in this process: the page's most expensive entry to unpickle.
+ARTICLES = LocalCache(size=1000)
+
+
+def live_article_key(publication, slug):
+    return f"live-article:{publication}:{slug}"
+
+
 def live_article(publication, slug, *, now):
     """The published article at /<publication>/<slug>/, or 404; kept in the cache until the
-    site's content changes, so a reader's page does not look it up every time."""
+    site's content changes, so a reader's page does not look it up every time. Each caller gets
+    its own copy, to annotate for its reader."""
 
     def fetch():
         return get_object_or_404(
             article_detail_queryset().published(now), publication__slug=publication, slug=slug
         )
 
-    key = f"live-article:{publication}:{slug}"
-    article = current(key, [CONTENT], fetch, settings.MAGAZINE_FRAGMENT_CACHE_SECONDS)
+    key, timeout = live_article_key(publication, slug), settings.MAGAZINE_FRAGMENT_CACHE_SECONDS
+    version = generation(CONTENT)
+    article = ARTICLES.get(key, version)
+    if article is None:
+        article = current(key, [CONTENT], fetch, timeout)
+        ARTICLES.set(key, version, article, time.time() + timeout)
     if not article.is_published(at=now):
         raise Http404("Not published.")
-    return article
+    return copy.copy(article)
 
 
 def once(function, *args, **kwargs):
@@ -94,24 +112,53 @@ class ArticleView(NowMixin, DetailView):
     context_object_name = "article"
     comment_form = None  # a rejected comment to show again (see comments.views)
 
+    @staticmethod
+    def cache_keys(request, user_id, *, publication, slug):
+        """What the page reads from the cache, for `magazine.request_cache` to fetch at once:
+        the article's key is guessed from the copy this process last saw."""
+        keys = [CONTENT]
+        key = live_article_key(publication, slug)
+        seen = ARTICLES.peek(key)
+        if seen is None:
+            keys.append(key)
+        if user_id is not None:
+            keys += [user_key(user_id), *reader_keys(user_id)]
+        if seen is not None:
+            keys += summary_keys(seen.pk, user_id)
+        return keys
+
     def get_object(self, queryset=None):
         article = live_article(self.kwargs["publication"], self.kwargs["slug"], now=self.now)
         return attach_summary(article, self.request.user, now=self.now)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        context = self.get_context_data(object=self.object)
-        variant = self.shared_variant(context)
-        if variant is None:
-            return self.render_to_response(context)
-        return shared_response(request, variant, lambda: self.render_to_response(context))
+        access, comments = self.decisions()
+        variant = self.shared_variant(access, comments)
 
-    def shared_variant(self, context):
+        def render():
+            context = self.get_context_data(object=self.object, access=access, comments=comments)
+            return self.render_to_response(context)
+
+        if variant is None:
+            return render()
+        return shared_response(request, variant, render)
+
+    def decisions(self):
+        """The paywall's decision for this request, and the comment section it leads to: all
+        that is decided per request. The rest of the page is built only if it is rendered."""
+        access = can_read(self.request.reader, self.object, now=self.now)
+        comments = comment_section(
+            self.request, self.object, access=access, now=self.now, form=self.comment_form
+        )
+        return access, comments
+
+    def shared_variant(self, access, comments):
         """What this page depends on when every reader like this one sees the same page: the
         article's and its conversation's versions, the paywall's decision and its reason, and
         what the reader may do in the conversation. None when the page is this reader's own
         (staff tools, their comments in it, a rejected comment, a gift, a denied reader)."""
-        user, access, comments = self.request.user, context["access"], context["comments"]
+        user = self.request.user
         own_page = (
             not user.is_authenticated
             or user.is_staff
@@ -134,20 +181,17 @@ class ArticleView(NowMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        access = can_read(self.request.reader, article, now=self.now)
+        if "access" not in kwargs:
+            kwargs["access"], kwargs["comments"] = self.decisions()
         authors = once(authors_of, article)
         return super().get_context_data(
             publication=article.publication,
-            access=access,
-            paywall=paywall_box(self.request, access),
+            paywall=paywall_box(self.request, kwargs["access"]),
             body=once(article_body, article),
             authors=authors,
             tags=once(list, article.tags.all()),
             related=once(related_articles, article, now=self.now),
             structured_data=once(article_structured_data, article, authors=authors),
-            comments=comment_section(
-                self.request, article, access=access, now=self.now, form=self.comment_form
-            ),
             breadcrumbs=once(article_breadcrumbs, article),
             meta_description=once(article_description, article),
             **kwargs,
@@ -157,6 +201,8 @@ class ArticleView(NowMixin, DetailView):
 @method_decorator([staff_member_required, never_cache], name="dispatch")
 class ArticlePreviewView(ArticleView):
     """Any article, whatever its status, as a reader with access will see it: for editors."""
+
+    cache_keys = None  # read as they come: previews are few
 
     def get_object(self, queryset=None):
         if not self.request.user.has_perm("magazine.view_article"):

@@ -11,13 +11,15 @@ import time
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from magazine import request_cache
+
 CONTENT = "generation:content"
 CONVERSATIONS = "generation:conversations"
 
 
 def generation(name):
     """The current value of generation `name` (a new one if the cache has lost it)."""
-    value = cache.get(name)
+    value = request_cache.get(name)
     if value is None:
         value = time.time_ns()
         if not cache.add(name, value, timeout=None):
@@ -27,7 +29,7 @@ def generation(name):
 
 def generations(*names):
     """Several generations in one cache round trip."""
-    found = cache.get_many(names)
+    found = request_cache.get_many(names)
     return tuple(found[name] if name in found else generation(name) for name in names)
 
 
@@ -42,7 +44,7 @@ def current_values(wanted, timeout):
     """`current` for several keys at once: `wanted` maps each key to (generation names,
     compute). Returns ({key: value}, {generation name: value}), in one round trip when warm."""
     names = sorted({name for needed, _ in wanted.values() for name in needed})
-    found = cache.get_many([*names, *wanted])
+    found = request_cache.get_many([*names, *wanted])
     now = {name: found.get(name) for name in names}
     if None in now.values():
         now = dict(zip(names, generations(*names), strict=True))
@@ -54,12 +56,12 @@ def current_values(wanted, timeout):
             values[key] = entry[1]
         else:
             values[key] = compute()
-            cache.set(key, (tag, values[key]), timeout)
+            request_cache.put(key, (tag, values[key]), timeout)
     return values, now
 
 
 def move(name):
-    cache.set(name, time.time_ns(), timeout=None)
+    request_cache.put(name, time.time_ns(), timeout=None)
 
 
 def content_changed(**kwargs):

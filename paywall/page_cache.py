@@ -13,7 +13,9 @@ storing and put back fresh for each visitor.
 
 import hashlib
 import re
+import time
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,10 +24,21 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from magazine.caching import CONTENT, CONVERSATIONS, generations
+from magazine.local_cache import LocalCache
 from sharing import gifts
 
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
+
+# Logged-in readers' shared pages as last served by this process: their keys name everything
+# they depend on, so a copy here is current for as long as the shared cache's entry lives.
+SHARED_PAGES = LocalCache(size=200)
+
+
+class StoredPage(NamedTuple):
+    content_type: str
+    parts: tuple  # the page's bytes, split where each form's CSRF token goes
+    expires_at: float  # as the shared cache's entry, in `time.time()` seconds
 
 
 def is_plain_anonymous(request):
@@ -53,8 +66,12 @@ def shared_response(request, variant, render):
     timeout = settings.MAGAZINE_PAGE_CACHE_SECONDS
     if not timeout or request.method != "GET" or has_messages(request):
         return render()
-    key = f"shared-page:{hashlib.sha256(repr(variant).encode()).hexdigest()}:{path_key(request)}"
-    stored = cache.get(key)
+    key = f"page:shared:{hashlib.sha256(repr(variant).encode()).hexdigest()}:{path_key(request)}"
+    stored = SHARED_PAGES.get(key, None)
+    if stored is None:
+        stored = cache.get(key)
+        if stored is not None:
+            SHARED_PAGES.set(key, None, stored, stored.expires_at)
     if stored is not None:
         return replay(request, stored)
     response = render()
@@ -63,7 +80,7 @@ def shared_response(request, variant, render):
 
 
 def anonymous_page_key(request):
-    return f"anonymous-page:{path_key(request)}"
+    return f"page:anonymous:{path_key(request)}"
 
 
 def cached_anonymous_page(request):
@@ -124,19 +141,21 @@ def anonymous_page_cache(view):
 
 
 def store(key, response, timeout, tag=None):
-    """Keep `response` (with its CSRF tokens taken out) under `key`, with `tag` if given."""
+    """Keep `response` (without its CSRF tokens) under `key` as a `StoredPage`, with `tag` if
+    given."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return
-    content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
-    entry = (response["Content-Type"], content)
-    cache.set(key, entry if tag is None else (tag, entry), timeout)
+    parts = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+    page = StoredPage(
+        response["Content-Type"], tuple(parts.split(CSRF_PLACEHOLDER)), time.time() + timeout
+    )
+    cache.set(key, page if tag is None else (tag, page), timeout)
 
 
-def replay(request, stored):
-    content_type, content = stored
-    if CSRF_PLACEHOLDER in content:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, content_type=content_type)
+def replay(request, page):
+    parts = page.parts
+    content = get_token(request).encode().join(parts) if len(parts) > 1 else parts[0]
+    response = HttpResponse(content, content_type=page.content_type)
     # Anonymous today, logged in tomorrow: no shared cache may keep this page.
     patch_cache_control(response, private=True)
     patch_vary_headers(response, ["Cookie"])

@@ -2,9 +2,9 @@
 
 from dataclasses import replace
 
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from magazine import request_cache
 from magazine.caching import current, move
 from paywall.access import ANONYMOUS, Entitlement, Reader
 from paywall.models import Plan, Subscription, access_ends
@@ -48,8 +48,13 @@ def entitlements_key(user_id):
     return f"entitlements:{user_id}"
 
 
+def reader_keys(user_id):
+    """The cache entries `reader_for_user` reads for the user with `user_id`."""
+    return [PLANS, entitlements_key(user_id)]
+
+
 def subscription_changed(sender, instance, **kwargs):
-    cache.delete(entitlements_key(instance.user_id))
+    request_cache.delete(entitlements_key(instance.user_id))
 
 
 def plans_changed(**kwargs):
