@@ -12,6 +12,8 @@ import time
 from collections import OrderedDict
 from threading import Lock
 
+_every_cache = []
+
 
 class LocalCache:
     """At most `size` entries, the least recently used dropped first. Thread-safe."""
@@ -20,6 +22,7 @@ class LocalCache:
         self.size = size
         self._entries = OrderedDict()
         self._lock = Lock()
+        _every_cache.append(self)
 
     def get(self, key, version):
         """The value stored under `key` with `version`, or None (missing, other, expired)."""
@@ -50,3 +53,9 @@ class LocalCache:
     def clear(self):
         with self._lock:
             self._entries.clear()
+
+
+def clear_every_cache():
+    """Empty every local cache of this process (when the shared cache is emptied, in tests)."""
+    for local in _every_cache:
+        local.clear()

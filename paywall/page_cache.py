@@ -30,9 +30,10 @@ from sharing import gifts
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
 
-# Logged-in readers' shared pages as last served by this process: their keys name everything
-# they depend on, so a copy here is current for as long as the shared cache's entry lives.
-SHARED_PAGES = LocalCache(size=200)
+# Pages as last stored or served by this process, under the same keys and versions as in the
+# shared cache (a logged-in variant's key names everything it depends on; an anonymous page's
+# version is the generations it was rendered at): no transfer or unpickling of the page itself.
+PAGES = LocalCache(size=300)
 
 
 class StoredPage(NamedTuple):
@@ -67,11 +68,11 @@ def shared_response(request, variant, render):
     if not timeout or request.method != "GET" or has_messages(request):
         return render()
     key = f"page:shared:{hashlib.sha256(repr(variant).encode()).hexdigest()}:{path_key(request)}"
-    stored = SHARED_PAGES.get(key, None)
+    stored = PAGES.get(key, None)
     if stored is None:
         stored = cache.get(key)
         if stored is not None:
-            SHARED_PAGES.set(key, None, stored, stored.expires_at)
+            PAGES.set(key, None, stored, stored.expires_at)
     if stored is not None:
         return replay(request, stored)
     response = render()
@@ -86,18 +87,24 @@ def anonymous_page_key(request):
 def cached_anonymous_page(request):
     """The current cached rendering of this URL for a plain anonymous visitor, or None.
 
-    The entry records the content and conversation generations it was rendered at, so one
-    cache round trip fetches the page and tells whether it is still current.
+    The entry records the content and conversation generations it was rendered at; when this
+    process holds that rendering, one small round trip for the generations is all it costs.
     """
     if not settings.MAGAZINE_PAGE_CACHE_SECONDS or not is_plain_anonymous(request):
         return None
-    key = anonymous_page_key(request)
-    found = cache.get_many([CONTENT, CONVERSATIONS, key])
+    found = cache.get_many([CONTENT, CONVERSATIONS])
     current = (found.get(CONTENT), found.get(CONVERSATIONS))
-    stored = found.get(key)
-    if None not in current and stored is not None and stored[0] == current:
-        return replay(request, stored[1])
-    return None
+    if None in current:
+        return None
+    key = anonymous_page_key(request)
+    page = PAGES.get(key, current)
+    if page is None:
+        stored = cache.get(key)
+        if stored is None or stored[0] != current:
+            return None
+        page = stored[1]
+        PAGES.set(key, current, page, page.expires_at)
+    return replay(request, page)
 
 
 class AnonymousPageMiddleware:
@@ -150,6 +157,7 @@ def store(key, response, timeout, tag=None):
         response["Content-Type"], tuple(parts.split(CSRF_PLACEHOLDER)), time.time() + timeout
     )
     cache.set(key, page if tag is None else (tag, page), timeout)
+    PAGES.set(key, tag, page, page.expires_at)
 
 
 def replay(request, page):

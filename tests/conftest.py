@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from magazine.local_cache import clear_every_cache
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -9,5 +11,7 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://magazine.example"
     cache.clear()
+    clear_every_cache()
     yield
     cache.clear()
+    clear_every_cache()

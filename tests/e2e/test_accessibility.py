@@ -21,6 +21,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from magazine.demo.accounts import DEMO_PASSWORD
+from magazine.local_cache import clear_every_cache
 from magazine.models import Article, Author, Issue, Section, Tag
 from tests.e2e import checkers
 from tests.factories import make_article
@@ -121,6 +122,7 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
     host = modify_settings(ALLOWED_HOSTS={"append": urlparse(live_server.url).hostname})
     with django_db_blocker.unblock(), settings, host:
         cache.clear()
+        clear_every_cache()
         contexts = {}
         try:
             call_command("seed_demo", stdout=io.StringIO())
@@ -139,6 +141,7 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
                 context.close()
             call_command("flush", interactive=False, verbosity=0)  # as a transactional test does
             cache.clear()
+            clear_every_cache()
 
 
 def visitor_context(browser, site, user):
