@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.generic import TemplateView
 from django.views.static import serve
 
 from magazine import article_page, feeds, sitemaps, views
+from magazine.converters import ArticleSlugConverter, PublicationSlugConverter
 from paywall.page_cache import anonymous_page_cache as shared
 
 
@@ -17,9 +18,15 @@ def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
 
 # Pages wrapped in shared() are served to visitors with no session from one cached rendering
 # (paywall.page_cache); everyone else's are rendered for them.
+#
+# The article, the busiest page, is matched first: its converters refuse the slugs the site's
+# other pages use in the same places (magazine.converters).
+register_converter(PublicationSlugConverter, "publication")
+register_converter(ArticleSlugConverter, "article")
 
 
 publication_patterns = [
+    path("<article:slug>/", shared(article_page.ArticleView.as_view()), name="article"),
     path("", shared(views.PublicationView.as_view()), name="publication"),
     path("sections/<slug:section>/", shared(views.SectionView.as_view()), name="section"),
     path("authors/<slug:author>/", shared(views.AuthorView.as_view()), name="author"),
@@ -31,10 +38,10 @@ publication_patterns = [
     *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed", wrap=shared),
     *feed_paths("sections/<slug:section>/feeds/", feeds.SectionFeed, "section_feed", wrap=shared),
     path("", include("sharing.urls")),
-    path("<slug:slug>/", shared(article_page.ArticleView.as_view()), name="article"),
 ]
 
 urlpatterns = [
+    path("<publication:publication>/", include(publication_patterns)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("comments/", include("comments.urls")),
@@ -50,7 +57,6 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("", shared(views.FrontPageView.as_view()), name="front"),
-    path("<slug:publication>/", include(publication_patterns)),
 ]
 
 if settings.SERVE_MEDIA:

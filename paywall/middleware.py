@@ -15,6 +15,19 @@ class ReaderMiddleware:
         response = self.get_response(request)
         if request.reader._wrapped is not empty:
             # The page was shaped by who is reading: no shared cache may keep it.
-            patch_cache_control(response, private=True)
-            patch_vary_headers(response, ["Cookie"])
+            keep_private(response)
         return response
+
+
+def keep_private(response):
+    """Mark `response` as this visitor's own: private, varying on the cookie. The usual case,
+    a response with neither header yet (or with just these), is written without parsing."""
+    if (
+        response.get("Cache-Control", "private") == "private"
+        and response.get("Vary", "Cookie") == "Cookie"
+    ):
+        response["Cache-Control"] = "private"
+        response["Vary"] = "Cookie"
+    else:
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Cookie"])

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from magazine.caching import CONTENT, CONVERSATIONS, generations
 from magazine.local_cache import LocalCache
+from paywall.middleware import keep_private
 from sharing import gifts
 
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -164,7 +164,5 @@ def replay(request, page):
     parts = page.parts
     content = get_token(request).encode().join(parts) if len(parts) > 1 else parts[0]
     response = HttpResponse(content, content_type=page.content_type)
-    # Anonymous today, logged in tomorrow: no shared cache may keep this page.
-    patch_cache_control(response, private=True)
-    patch_vary_headers(response, ["Cookie"])
+    keep_private(response)  # anonymous today, logged in tomorrow: not for shared caches
     return response

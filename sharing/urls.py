@@ -1,4 +1,4 @@
-"""Under /<publication>/, before the article pattern (“share” is a reserved article slug)."""
+"""Under /<publication>/ (“share” is a reserved article slug)."""
 
 from django.urls import path
 
