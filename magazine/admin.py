@@ -166,10 +166,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # Actions -----------------------------------------------------------------------------------
 
     def _apply(self, request, queryset, change, message):
-        """Save each article (not a bulk update) so each change is in its revision history."""
+        """Save each article (not a bulk update) so each change is in its revision history,
+        under the name of the staff member who made it (as the change form does)."""
         count = 0
         for article in queryset:
             if change(article):
+                article._history_user = request.user
                 article.save()
                 count += 1
         self.message_user(request, message.format(count=count), messages.SUCCESS)

@@ -162,3 +162,13 @@ def test_changelist_filters_and_search(client):
     assert "Other Story" not in page
     for filter_title in ["By publication", "By status", "By access", "By section"]:
         assert filter_title in page
+
+
+def test_an_action_records_who_took_it_in_the_revision_history(client):
+    article = make_article(status=Article.Status.REVIEW)
+    editor = staff(EDITORS)
+    client.force_login(editor)
+    run_action(client, "publish_now", [article])
+    latest = article.history.order_by("history_date").last()
+    assert latest.status == Article.Status.PUBLISHED
+    assert latest.history_user == editor
