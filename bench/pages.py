@@ -1,4 +1,5 @@
-"""Prints the paths `bench/run.py` measures, one "name path" per line, found in the database."""
+"""Prints the paths `bench/run.py` measures, one "name path" per line, found in the database;
+"browse" lists many articles at once, space-separated."""
 
 import os
 
@@ -13,6 +14,7 @@ from magazine.models import Article  # noqa: E402
 
 SUBSCRIBER = "subscriber@example.com"
 PUBLICATION = "homestead"  # the demo subscriber's publication
+BROWSE = 600
 
 published = (
     Article.objects.published()
@@ -39,3 +41,6 @@ print("subscribed", subscribed.get_absolute_url())
 print("publication", f"/{PUBLICATION}/")
 print("search", "/search/?q=compost")
 print("feed", f"/{PUBLICATION}/feeds/rss/")
+# More different articles than each worker keeps copies of, to read its memory with them full.
+browse = Article.objects.published().select_related("publication").order_by("-publish_at")
+print("browse", " ".join(article.get_absolute_url() for article in browse[:BROWSE]))

@@ -35,26 +35,24 @@ from paywall.page_cache import shared_response
 from paywall.readers import reader_keys
 
 RELATED_ARTICLES = 3
-RELATED_POOL = 20
+RELATED_POOL = 100
 
 
 def related_articles(article, *, now):
     """Published articles of the same publication, those sharing most tags first, then the
-    latest of its section: one query over a bounded pool of candidates, found through the tag
-    and section indexes, so its cost does not grow with the archive."""
+    latest: ranked within the RELATED_POOL most recent ones that share a tag or the section.
+    The pool is read newest first through the publication's index and stops when full, so the
+    cost does not grow with the archive, however widely a tag is used."""
     tag_ids = Article.tags.through.objects.filter(article_id=article.pk).values("tag_id")
     published = Article.objects.published(now).exclude(pk=article.pk)
-    sharing_tags = Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id")
-    same_section = (
-        published.filter(section_id=article.section_id)
+    pool = (
+        published.filter(publication_id=article.publication_id)
+        .filter(Q(tags__in=tag_ids) | Q(section_id=article.section_id))
         .order_by("-publish_at")
         .values("pk")[:RELATED_POOL]
     )
-    candidates = published.filter(publication_id=article.publication_id).filter(
-        Q(pk__in=Subquery(sharing_tags)) | Q(pk__in=Subquery(same_section))
-    )
     return list(
-        with_comment_counts(candidates)
+        with_comment_counts(Article.objects.filter(pk__in=Subquery(pool)))
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
         .select_related("publication", "section")
         .defer("body", *SEARCH_FIELDS)
@@ -69,7 +67,7 @@ def article_detail_queryset():
 
 
 # Articles as last fetched, in this process: the page's most expensive entry to unpickle.
-ARTICLES = LocalCache(size=1000)
+ARTICLES = LocalCache(size=500)
 
 
 def live_article_key(publication, slug):

@@ -126,6 +126,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: its compile time (hundreds of milliseconds) is spent on exactly the short queries
+    # a web page makes whenever the planner overestimates one; it pays off only on long reports.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if env_bool("DATABASE_POOL", default=True):
         # psycopg's pool replaces persistent connections (Django requires CONN_MAX_AGE=0 with it).
         DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -33,7 +33,7 @@ CSRF_PLACEHOLDER = b"\x00csrf\x00"
 # Pages as last stored or served by this process, under the same keys and versions as in the
 # shared cache (a logged-in variant's key names everything it depends on; an anonymous page's
 # version is the generations it was rendered at): no transfer or unpickling of the page itself.
-PAGES = LocalCache(size=300)
+PAGES = LocalCache(size=200)
 
 
 class StoredPage(NamedTuple):

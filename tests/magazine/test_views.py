@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from magazine.article_page import related_articles
 from magazine.models import Article
 from tests.factories import (
     make_article,
@@ -173,3 +174,16 @@ def test_related_articles_share_tags(client):
     sibling = make_article(section=make_section(section.publication), tags=[tag], title="Sibling")
     page = client.get(article.get_absolute_url()).content.decode()
     assert sibling.title in page
+
+
+def test_related_articles_rank_shared_tags_then_the_section():
+    first_tag, second_tag = make_tag(), make_tag()
+    section = make_section()
+    article = make_article(section=section, tags=[first_tag, second_tag])
+    other_section = make_section(section.publication)
+    both = make_article(section=other_section, tags=[first_tag, second_tag], title="Both")
+    one = make_article(section=other_section, tags=[first_tag], title="One")
+    neighbour = make_article(section=section, title="Neighbour")
+    make_article(section=other_section, title="Unrelated")
+    related = related_articles(article, now=timezone.now())
+    assert [r.title for r in related] == [both.title, one.title, neighbour.title]
