@@ -22,6 +22,7 @@ from magazine.models import (
     Tag,
     published_q,
 )
+from magazine.pagination import CardPaginator
 from magazine.seo import (
     publication_structured_data,
 )
@@ -68,6 +69,7 @@ class ArticleListView(PublicationMixin, ListView):
 
     template_name = "magazine/article_list.html"
     context_object_name = "articles"
+    paginator_class = CardPaginator
 
     def get_paginate_by(self, queryset):
         return settings.MAGAZINE_PAGE_SIZE
