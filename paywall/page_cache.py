@@ -37,7 +37,7 @@ PAGES = LocalCache(size=200)
 
 
 class StoredPage(NamedTuple):
-    content_type: str
+    headers: tuple  # (name, value) pairs the view set: Content-Type, X-Robots-Tag…
     parts: tuple  # the page's bytes, split where each form's CSRF token goes
     expires_at: float  # as the shared cache's entry, in `time.time()` seconds
 
@@ -154,7 +154,7 @@ def store(key, response, timeout, tag=None):
         return
     parts = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
     page = StoredPage(
-        response["Content-Type"], tuple(parts.split(CSRF_PLACEHOLDER)), time.time() + timeout
+        tuple(response.items()), tuple(parts.split(CSRF_PLACEHOLDER)), time.time() + timeout
     )
     cache.set(key, page if tag is None else (tag, page), timeout)
     PAGES.set(key, tag, page, page.expires_at)
@@ -163,6 +163,6 @@ def store(key, response, timeout, tag=None):
 def replay(request, page):
     parts = page.parts
     content = get_token(request).encode().join(parts) if len(parts) > 1 else parts[0]
-    response = HttpResponse(content, content_type=page.content_type)
+    response = HttpResponse(content, headers=dict(page.headers))
     keep_private(response)  # anonymous today, logged in tomorrow: not for shared caches
     return response

@@ -180,3 +180,10 @@ def test_a_scheduled_article_appears_when_its_time_comes(client):
     assert "Due Soon" not in page(client, article.publication.get_absolute_url())
     with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=61)):
         assert "Due Soon" in page(client, article.publication.get_absolute_url())
+
+
+def test_a_cached_page_keeps_the_headers_its_view_set(client):
+    first = client.get("/search/?q=goats")
+    again = client.get("/search/?q=goats")  # from the cache
+    assert first["X-Robots-Tag"] == again["X-Robots-Tag"] == "noindex"
+    assert again["Content-Type"] == first["Content-Type"]
