@@ -152,9 +152,9 @@ def store(key, response, timeout, tag=None):
     given."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return
-    parts = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+    content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
     page = StoredPage(
-        tuple(response.items()), tuple(parts.split(CSRF_PLACEHOLDER)), time.time() + timeout
+        tuple(response.items()), tuple(content.split(CSRF_PLACEHOLDER)), time.time() + timeout
     )
     cache.set(key, page if tag is None else (tag, page), timeout)
     PAGES.set(key, tag, page, page.expires_at)
