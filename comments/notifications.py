@@ -6,12 +6,10 @@ article, and the recipient's subscription may have ended since they commented.
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from magazine.seo import absolute_url
-from outbox.tasks import send_later
+from outbox.tasks import send_later, templated_message
 from paywall.access import can_read
 from paywall.readers import reader_for_user
 
@@ -46,11 +44,12 @@ def notify_reply(reply, *, now):
             reverse("comments:unsubscribe", kwargs={"token": unsubscribe_token(parent)})
         ),
     }
-    message = EmailMultiAlternatives(
-        subject=f"{reply.user.get_full_name()} replied to your comment on “{article.title}”",
-        body=render_to_string("comments/email/reply.txt", context),
-        to=[parent.user.email],
-        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    send_later(
+        templated_message(
+            "comments/email/reply",
+            context,
+            subject=f"{reply.user.get_full_name()} replied to your comment on “{article.title}”",
+            to=[parent.user.email],
+            headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        )
     )
-    message.attach_alternative(render_to_string("comments/email/reply.html", context), "text/html")
-    send_later(message)

@@ -39,36 +39,44 @@ def own_key(article_id, user_id):
     return f"comments:own:{article_id}:{user_id}"
 
 
-def summary_keys(article_id, user_id):
-    """The cache entries `comment_summary` reads for a reader (`user_id`, None when anonymous)
-    of the article with `article_id`."""
-    keys = [conversation_key(article_id), CONTENT, public_key(article_id)]
-    if user_id is not None:
-        keys += [BANS, own_key(article_id, user_id)]
-    return keys
+def summary_entries(article_id, reader_id):
+    """The cached parts of a summary, each with the generations it is current at: what anyone
+    sees, and what the reader with `reader_id` (None: anonymous or staff) has done here."""
+    conversation = conversation_key(article_id)
+    entries = {public_key(article_id): [conversation, CONTENT]}
+    if reader_id is not None:
+        entries[own_key(article_id, reader_id)] = [conversation, BANS]
+    return entries
+
+
+def summary_keys(article_id, reader_id):
+    """Every cache entry `comment_summary` reads, generations included."""
+    entries = summary_entries(article_id, reader_id)
+    return [*{name for names in entries.values() for name in names}, *entries]
 
 
 def comment_summary(article, user, *, now):
     """The summary for `user` reading `article` at `now`."""
-    conversation = conversation_key(article.pk)
-    public = public_key(article.pk)
-    wanted = {public: ([conversation, CONTENT], lambda: public_summary(article))}
     reader = user.is_authenticated and not user.is_staff
-    if reader:
-        wanted[own_key(article.pk, user.pk)] = (
-            [conversation, BANS],
-            lambda: own_summary(article, user),
-        )
+    public, theirs = public_key(article.pk), own_key(article.pk, user.pk)
+    computes = {
+        public: lambda: public_summary(article),
+        theirs: lambda: own_summary(article, user),
+    }
+    wanted = {
+        key: (names, computes[key])
+        for key, names in summary_entries(article.pk, user.pk if reader else None).items()
+    }
     values, now_at = current_values(wanted, SUMMARY_SECONDS)
     count, threads = values[public]
-    version = f"{now_at[conversation]}:{now_at[CONTENT]}"
+    version = f"{now_at[conversation_key(article.pk)]}:{now_at[CONTENT]}"
     if user.is_staff:
         waiting = article.comments.filter(status=Comment.Status.PENDING)
         staff_threads = article.comments.threads_shown_to(user).count()
         return Summary(count, staff_threads, version, pending=waiting.count())
     if not reader:
         return Summary(count, threads, version)
-    own, own_pending_threads, user_bans = values[own_key(article.pk, user.pk)]
+    own, own_pending_threads, user_bans = values[theirs]
     ban = next((b for b in user_bans if b.is_active(now)), None)
     return Summary(
         count,

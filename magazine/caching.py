@@ -9,6 +9,7 @@ age out of the cache on their own.
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from magazine import request_cache
@@ -61,7 +62,11 @@ def current_values(wanted, timeout):
 
 
 def move(name):
+    """Move generation `name` now, and again when the current transaction commits: a page
+    rendered from the old rows between a change and its commit would otherwise be kept under
+    the new generation."""
     request_cache.put(name, time.time_ns(), timeout=None)
+    transaction.on_commit(lambda: request_cache.put(name, time.time_ns(), timeout=None))
 
 
 def content_changed(**kwargs):

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.cache import cache
+from django.db import transaction
 
 from magazine.local_cache import LocalCache
 
@@ -53,6 +54,13 @@ def put(key, value, timeout):
 
 
 def delete(key):
+    """Delete `key` now, and again when the current transaction commits: a request that reads
+    the old rows between a change and its commit would otherwise cache them again."""
+    _delete(key)
+    transaction.on_commit(lambda: _delete(key))
+
+
+def _delete(key):
     cache.delete(key)
     batch = _batch.get()
     if batch is not None:

@@ -1,6 +1,7 @@
 """Email leaves the site here, in the background, and is tried again when sending fails.
 
-Views build a message and call `send_later`; the task queue's worker talks to the SMTP server.
+Views build a message (`templated_message` renders one from a pair of templates) and call
+`send_later`; the task queue's worker talks to the SMTP server.
 """
 
 import logging
@@ -8,10 +9,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
 log = logging.getLogger(__name__)
+
+
+def templated_message(template, context, **fields):
+    """An email with `template`.txt as its text and `template`.html as its HTML alternative,
+    both rendered with `context`; `fields` are EmailMultiAlternatives' own (subject, to…)."""
+    message = EmailMultiAlternatives(body=render_to_string(f"{template}.txt", context), **fields)
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
 
 
 def retry_delay(attempt):

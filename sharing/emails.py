@@ -8,13 +8,11 @@ SPF/DMARC) with replies going to the sender, and leaves through the outbox's tas
 from email.headerregistry import Address
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from magazine.rendering import article_body
 from magazine.seo import absolute_url
-from outbox.tasks import send_later
+from outbox.tasks import send_later, templated_message
 from paywall.access import ANONYMOUS, Reason, can_read
 from sharing import gifts
 from sharing.models import Share
@@ -40,9 +38,9 @@ def what_anyone_sees(article, *, now):
     return [line.strip() for line in teaser.splitlines() if line.strip()], access.allowed
 
 
-def share_message(*, article, sender_name, sender_email, recipient, note, gift_link, now):
-    """The email to one friend, in plain text and HTML, both from templates."""
-    paragraphs, free_to_read = what_anyone_sees(article, now=now)
+def share_message(*, article, teaser, sender_name, sender_email, recipient, note, gift_link):
+    """The email to one friend, in plain text and HTML; `teaser` is `what_anyone_sees`."""
+    paragraphs, free_to_read = teaser
     url = gifts.url_for(gift_link) if gift_link else absolute_url(article.get_absolute_url())
     context = {
         "article": article,
@@ -55,15 +53,14 @@ def share_message(*, article, sender_name, sender_email, recipient, note, gift_l
         "url": url,
         "site_name": settings.SITE_NAME,
     }
-    message = EmailMultiAlternatives(
+    return templated_message(
+        "sharing/email/share",
+        context,
         subject=subject_for(article),
-        body=render_to_string("sharing/email/share.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         reply_to=[str(Address(display_name=sender_name, addr_spec=sender_email))],
     )
-    message.attach_alternative(render_to_string("sharing/email/share.html", context), "text/html")
-    return message
 
 
 def send_article_share(
@@ -92,15 +89,16 @@ def send_article_share(
                 count=len(recipients),
                 now=now,
             )
+    teaser = what_anyone_sees(article, now=now)  # the same for every friend
     for recipient, link in zip(recipients, links, strict=True):
         send_later(
             share_message(
                 article=article,
+                teaser=teaser,
                 sender_name=sender_name,
                 sender_email=sender_email,
                 recipient=recipient,
                 note=note,
                 gift_link=link,
-                now=now,
             )
         )

@@ -3,13 +3,15 @@
 Each sender is counted per account and per IP address (anonymous senders, when allowed, only per
 IP address and more strictly). Counts are per clock hour: `cache.incr` keeps them exact across
 processes with Redis, and a window's key expires by itself.
+
+allauth's limiter (which comments/flood.py uses) counts one hit per call; this one counts emails,
+several per send, and can give them back when a send does not happen.
 """
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from allauth.account.adapter import get_adapter
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.cache import cache
 
@@ -32,16 +34,9 @@ class Verdict:
         return self.allowed
 
 
-def client_network(request):
-    """The client's IP address; for IPv6 its /64, which one household or phone holds whole."""
-    address = ipaddress.ip_address(get_adapter().get_client_ip(request))
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    return str(address)
-
-
 def limits_for(request):
-    network = client_network(request)
+    network = ratelimit.get_ip(request)  # for IPv6 its network, as allauth's own limits count
+
     if not request.user.is_authenticated:
         return [Limit(f"anonymous:{network}", settings.SHARING_ANONYMOUS_EMAILS_PER_HOUR_PER_IP)]
     return [
@@ -55,20 +50,37 @@ def _add(key, amount):
     try:
         return cache.incr(key, amount)
     except ValueError:  # the window ended between add and incr
+        if amount < 0:
+            return 0  # nothing left to give back
         cache.set(key, amount, timeout=int(WINDOW.total_seconds()) + 60)
         return amount
 
 
+def _window(now):
+    start = now.replace(minute=0, second=0, microsecond=0)
+    return start, int((start + WINDOW - now).total_seconds()) + 1
+
+
+def _key(limit, window_start):
+    return f"sharing:sent:{limit.counter}:{window_start:%Y%m%d%H}"
+
+
 def take(request, emails, *, now):
     """Count `emails` against every limit of this sender — or, if one would be passed, none."""
-    window_start = now.replace(minute=0, second=0, microsecond=0)
-    retry_after = int((window_start + WINDOW - now).total_seconds()) + 1
+    window_start, retry_after = _window(now)
     taken = []
     for limit in limits_for(request):
-        key = f"sharing:sent:{limit.counter}:{window_start:%Y%m%d%H}"
+        key = _key(limit, window_start)
         taken.append(key)
         if _add(key, emails) > limit.allowed:
             for counted in taken:
                 _add(counted, -emails)
             return Verdict(False, limit=limit.allowed, retry_after=retry_after)
     return Verdict(True)
+
+
+def give_back(request, emails, *, now):
+    """Undo a `take` whose emails were not sent after all."""
+    window_start, _ = _window(now)
+    for limit in limits_for(request):
+        _add(_key(limit, window_start), -emails)

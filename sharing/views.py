@@ -100,6 +100,7 @@ class ShareView(ShareMixin, FormView):
                 now=self.now,
             )
         except gifts.GiftRefused as refused:
+            limits.give_back(self.request, len(recipients), now=self.now)
             form.add_error("gift", str(refused))
             return self.form_invalid(form)
         messages.success(

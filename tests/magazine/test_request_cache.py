@@ -2,9 +2,12 @@
 keeps never show a reader something another server has already changed."""
 
 import pytest
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
+from accounts.backends import user_key
+from accounts.models import User
 from comments.caching import conversations_changed
 from comments.models import Comment
 from magazine import request_cache
@@ -115,3 +118,22 @@ def test_reads_outside_a_request_go_straight_to_the_cache(round_trips):
     request_cache.delete("some-key")
     assert request_cache.get("some-key") is None
     assert round_trips == ["set", "get_many", "delete", "get_many"]
+
+
+def test_a_user_cached_again_before_a_change_commits_is_forgotten_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    user = make_user()
+    stale = User.objects.get(pk=user.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()
+        cache.set(user_key(user.pk), stale, 300)  # another request read the row before commit
+    assert cache.get(user_key(user.pk)) is None
+
+
+def test_a_generation_moves_again_when_the_change_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        move(CONTENT)
+        moved = cache.get(CONTENT)  # a page rendered now, from rows not yet committed
+    assert cache.get(CONTENT) != moved

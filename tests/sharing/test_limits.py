@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from sharing import emails, gifts
 from sharing.models import Share
 from tests.factories import make_article, make_user
 
@@ -116,3 +117,20 @@ def test_ipv6_senders_are_counted_by_their_network(client, article, share, setti
     assert share(article).status_code == 302
     client.defaults["REMOTE_ADDR"] = "2001:db8:1:2:ffff::9"
     assert share(article).status_code == 429
+
+
+def test_a_refused_gift_sends_nothing_and_counts_nothing(logged_in, article, share, monkeypatch):
+    """Two sends racing for the last gift link: the loser sends nothing, and keeps its hour's
+    allowance."""
+
+    def refuse(**kwargs):
+        raise gifts.GiftRefused("Not enough gift links left this month.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(emails.gifts, "give", refuse)
+        refused = share(article, to=FIVE, gift="on")
+    assert refused.status_code == 200
+    assert "Not enough gift links left this month." in refused.content.decode()
+    assert share(article, to=FIVE).status_code == 302
+    assert share(article, to=FIVE).status_code == 302  # all ten of the hour still there
+    assert len(mail.outbox) == 10
