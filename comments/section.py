@@ -129,9 +129,12 @@ def comment_section(request, article, *, access, now, form=None):
 
 
 def audience(user, article):
+    """Staff: nobody else (None). A reader with comments of their own here, or banned (the page
+    says why): that reader alone. Anyone else: every reader like them ("")."""
     if user.is_staff:
         return None
-    return str(user.pk) if getattr(article, "viewer_comments", 0) else ""
+    own = article.viewer_comments or article.comment_ban_reason is not None
+    return str(user.pk) if own else ""
 
 
 def commenting_decision(request, article, *, access, now):

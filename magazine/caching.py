@@ -9,7 +9,6 @@ age out of the cache on their own.
 import time
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from magazine import request_cache
@@ -25,6 +24,7 @@ def generation(name):
         value = time.time_ns()
         if not cache.add(name, value, timeout=None):
             value = cache.get(name, value)
+        request_cache.hold(name, value)
     return value
 
 
@@ -62,11 +62,9 @@ def current_values(wanted, timeout):
 
 
 def move(name):
-    """Move generation `name` now, and again when the current transaction commits: a page
-    rendered from the old rows between a change and its commit would otherwise be kept under
-    the new generation."""
-    request_cache.put(name, time.time_ns(), timeout=None)
-    transaction.on_commit(lambda: request_cache.put(name, time.time_ns(), timeout=None))
+    """Move generation `name` (again when the transaction commits, so that nothing rendered from
+    the old rows meanwhile is kept under the new generation)."""
+    request_cache.now_and_at_commit(lambda: request_cache.put(name, time.time_ns(), None))
 
 
 def content_changed(**kwargs):

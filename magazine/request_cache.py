@@ -48,23 +48,32 @@ def get(key):
 
 def put(key, value, timeout):
     cache.set(key, value, timeout)
+    hold(key, value)
+
+
+def hold(key, value):
+    """Answer later reads of `key` in this request with `value` (just read or written)."""
     batch = _batch.get()
     if batch is not None:
         batch[key] = value
 
 
+def now_and_at_commit(change):
+    """Make a cache change now and, inside a transaction, again when it commits: a request that
+    reads the old rows between a change and its commit would otherwise cache them anew."""
+    change()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(change)
+
+
 def delete(key):
-    """Delete `key` now, and again when the current transaction commits: a request that reads
-    the old rows between a change and its commit would otherwise cache them again."""
-    _delete(key)
-    transaction.on_commit(lambda: _delete(key))
+    def forget():
+        cache.delete(key)
+        batch = _batch.get()
+        if batch is not None:
+            batch[key] = _MISSING
 
-
-def _delete(key):
-    cache.delete(key)
-    batch = _batch.get()
-    if batch is not None:
-        batch[key] = _MISSING
+    now_and_at_commit(forget)
 
 
 def held(key):

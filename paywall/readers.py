@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from magazine import request_cache
 from magazine.caching import current, move
@@ -53,8 +53,15 @@ def reader_keys(user_id):
     return [PLANS, entitlements_key(user_id)]
 
 
+def subscription_changing(sender, instance, **kwargs):
+    """Note whose subscription this was, in case the save gives it to someone else."""
+    previous = Subscription.objects.filter(pk=instance.pk).values_list("user_id", flat=True)
+    instance._previous_user_id = previous.first() if instance.pk else None
+
+
 def subscription_changed(sender, instance, **kwargs):
-    request_cache.delete(entitlements_key(instance.user_id))
+    for user_id in {instance.user_id, getattr(instance, "_previous_user_id", None)} - {None}:
+        request_cache.delete(entitlements_key(user_id))
 
 
 def plans_changed(**kwargs):
@@ -63,6 +70,7 @@ def plans_changed(**kwargs):
 
 def connect():
     """Forget cached entitlements as soon as what they were built from changes."""
+    pre_save.connect(subscription_changing, sender=Subscription, dispatch_uid="reader-sub-pre")
     post_save.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-save")
     post_delete.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-delete")
     post_save.connect(plans_changed, sender=Plan, dispatch_uid="reader-plan-save")

@@ -127,3 +127,16 @@ def test_a_ban_without_end_date_lasts(client, settings):
     with time_machine.travel(timezone.now() + timedelta(days=3000)):
         client.force_login(reader)
         assert "Reason given by the moderators: Spam" in page(client, article)
+
+
+def test_one_banned_readers_reason_is_never_shown_to_another(client):
+    article = make_article()
+    first, second = make_user(), make_user()
+    Ban.objects.create(user=first, reason="Reason given to the first reader")
+    Ban.objects.create(user=second, reason="Reason given to the second reader")
+    client.force_login(first)
+    assert "Reason given to the first reader" in page(client, article)
+    client.force_login(second)
+    html = page(client, article)
+    assert "Reason given to the second reader" in html
+    assert "Reason given to the first reader" not in html

@@ -86,6 +86,16 @@ def test_cancelling_a_subscription_closes_the_article_at_once(client, article):
     assert HIDDEN not in page(client, article.get_absolute_url())
 
 
+def test_a_subscription_given_to_someone_else_closes_the_article_to_its_old_owner(client, article):
+    subscriber = make_user()
+    subscription = subscribe(subscriber, article.publication)
+    log_in(client, subscriber)
+    assert HIDDEN in page(client, article.get_absolute_url())
+    subscription.user = make_user()  # staff correct who the subscription belongs to
+    subscription.save()
+    assert HIDDEN not in page(client, article.get_absolute_url())
+
+
 def test_a_gift_rendering_is_never_served_without_the_gift(client, article):
     link = make_gift_link(article)
     gifted = page(client, f"{article.get_absolute_url()}?gift={token_for(link)}")
