@@ -101,8 +101,7 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="In force")
     def is_active(self, ban):
-        now = timezone.now()
-        return ban.starts_at <= now and (ban.until is None or ban.until > now)
+        return ban.is_active(timezone.now())
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -43,16 +43,19 @@ def related_articles(article, *, now):
     latest: ranked within the RELATED_POOL most recent ones that share a tag or the section.
     The pool is read newest first through the publication's index and stops when full, so the
     cost does not grow with the archive, however widely a tag is used."""
-    tag_ids = Article.tags.through.objects.filter(article_id=article.pk).values("tag_id")
-    published = Article.objects.published(now).exclude(pk=article.pk)
+    tagged = Article.tags.through.objects
+    tag_ids = tagged.filter(article_id=article.pk).values("tag_id")
+    shares_a_tag = Exists(tagged.filter(article_id=OuterRef("pk"), tag_id__in=tag_ids))
     pool = (
-        published.filter(publication_id=article.publication_id)
-        .filter(Q(tags__in=tag_ids) | Q(section_id=article.section_id))
+        Article.objects.published(now)
+        .exclude(pk=article.pk)
+        .filter(publication_id=article.publication_id)
+        .filter(shares_a_tag | Q(section_id=article.section_id))
         .order_by("-publish_at")
         .values("pk")[:RELATED_POOL]
     )
     return list(
-        with_comment_counts(Article.objects.filter(pk__in=Subquery(pool)))
+        with_comment_counts(Article.objects.filter(pk__in=pool))
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids)))
         .select_related("publication", "section")
         .defer("body", *SEARCH_FIELDS)

@@ -3,8 +3,10 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from comments.models import Ban, Comment, CommentSettings
+from comments.writing import mark_spam
 from magazine.roles import EDITORS, WRITERS
 from tests.factories import make_article, make_comment, make_user
 
@@ -151,3 +153,24 @@ def test_the_publication_admin_holds_its_comment_settings(client, editor):
     assert "comment_settings-0-commenters" in html
     assert "comment_settings-0-moderation" in html
     assert not CommentSettings.objects.exists()
+
+
+def test_a_comment_marked_as_spam_leaves_the_page_readers_already_saw():
+    article = make_article()
+    make_comment(article, body="Cheap fence posts, click here")
+    reader = Client()
+    reader.force_login(make_user())
+    assert "Cheap fence posts" in reader.get(article.get_absolute_url()).content.decode()
+    mark_spam(Comment.objects.all())
+    assert "Cheap fence posts" not in reader.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_ban_shows_on_the_next_page_the_reader_opens(client):
+    article = make_article()
+    reader = make_user()
+    client.force_login(reader)
+    assert 'id="comment-form"' in client.get(article.get_absolute_url()).content.decode()
+    Ban.objects.create(user=reader, reason="Cooling off")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="comment-form"' not in html
+    assert "Cooling off" in html

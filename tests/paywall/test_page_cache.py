@@ -46,12 +46,15 @@ def log_in(client, user):
     client.get("/")  # show (and so clear) the "signed in" message
 
 
-def test_anonymous_page_rendered_after_a_subscribers_holds_no_hidden_text(client, article):
+def test_anonymous_page_rendered_after_a_subscribers_holds_no_hidden_text(
+    client, article, django_assert_max_num_queries
+):
     subscriber = make_user()
     subscribe(subscriber, article.publication)
     log_in(client, subscriber)
     assert HIDDEN in page(client, article.get_absolute_url())
-    assert HIDDEN in page(client, article.get_absolute_url())  # the shared rendering, too
+    with django_assert_max_num_queries(0):  # the shared rendering, too
+        assert HIDDEN in page(client, article.get_absolute_url())
     client.cookies.clear()
     assert HIDDEN not in page(client, article.get_absolute_url())
 
@@ -192,8 +195,9 @@ def test_a_scheduled_article_appears_when_its_time_comes(client):
         assert "Due Soon" in page(client, article.publication.get_absolute_url())
 
 
-def test_a_cached_page_keeps_the_headers_its_view_set(client):
+def test_a_cached_page_keeps_the_headers_its_view_set(client, django_assert_num_queries):
     first = client.get("/search/?q=goats")
-    again = client.get("/search/?q=goats")  # from the cache
+    with django_assert_num_queries(0):  # from the cache
+        again = client.get("/search/?q=goats")
     assert first["X-Robots-Tag"] == again["X-Robots-Tag"] == "noindex"
     assert again["Content-Type"] == first["Content-Type"]
