@@ -99,13 +99,9 @@ class GiftStatusFilter(admin.SimpleListFilter):
         return GiftLink.Status.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        filters = {
-            GiftLink.Status.ACTIVE: Q(revoked_at__isnull=True, expires_at__gt=now),
-            GiftLink.Status.EXPIRED: Q(revoked_at__isnull=True, expires_at__lte=now),
-            GiftLink.Status.REVOKED: Q(revoked_at__isnull=False),
-        }
-        return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
+        if self.value() not in GiftLink.Status.values:
+            return queryset
+        return queryset.with_status(self.value(), timezone.now())
 
 
 @admin.register(GiftLink)

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 from django.template.defaultfilters import pluralize
 
 # Anything an email header would take as the end of a line.
@@ -36,10 +36,7 @@ class RecipientsField(SingleLineCharField):
     """Email addresses separated by commas, as a list without repeats."""
 
     widget = forms.EmailInput(attrs={"multiple": True, "autocomplete": "off"})
-
-    def __init__(self, *, max_recipients=1, **kwargs):
-        self.max_recipients = max_recipients
-        super().__init__(**kwargs)
+    max_recipients = 1  # the form sets the sender's own
 
     def to_python(self, value):
         unique = {}
@@ -91,7 +88,9 @@ class ShareForm(forms.Form):
         label="Your email address", help_text="Your friend’s reply will come to this address."
     )
     note = forms.CharField(
-        label="A note to your friend (optional)", required=False, widget=forms.Textarea
+        label="A note to your friend (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     gift = forms.BooleanField(label="Include a gift link", required=False)
     # A honeypot: hidden from people, filled in by robots that fill in every field.
@@ -108,14 +107,12 @@ class ShareForm(forms.Form):
         if max_recipients > 1:
             to.label = "Your friends’ email addresses"
             to.help_text = f"Up to {max_recipients} addresses, separated by commas."
-        self.fields["note"] = forms.CharField(
-            label=self.fields["note"].label,
-            required=False,
-            max_length=settings.SHARING_NOTE_MAX_LENGTH,
-            strip=True,
-            widget=forms.Textarea(attrs={"rows": 4}),
-            help_text=f"Plain text, up to {settings.SHARING_NOTE_MAX_LENGTH} characters.",
-        )
+        # The length limit is read per form, so that it follows the setting.
+        note, limit = self.fields["note"], settings.SHARING_NOTE_MAX_LENGTH
+        note.max_length = limit
+        note.validators.append(MaxLengthValidator(limit))
+        note.widget.attrs["maxlength"] = str(limit)
+        note.help_text = f"Plain text, up to {limit} characters."
         self.gifts_left = gifts_left
         if gifts_left is None:
             del self.fields["gift"]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from magazine.models import Article
@@ -45,6 +46,18 @@ class GiftLinkQuerySet(models.QuerySet):
     def given_by(self, user, *, since):
         return self.filter(giver=user, created_at__gte=since)
 
+    def with_status(self, status, at):
+        """The links whose `GiftLink.status(at)` is `status`: the same rule, as a filter."""
+        revoked = Q(revoked_at__lte=at)
+        expired = Q(expires_at__lte=at)
+        return self.filter(
+            {
+                GiftLink.Status.REVOKED: revoked,
+                GiftLink.Status.EXPIRED: ~revoked & expired,
+                GiftLink.Status.ACTIVE: ~revoked & ~expired,
+            }[status]
+        )
+
 
 class GiftLink(models.Model):
     """A subscriber's gift: whoever opens its link may read one article whole until it expires,
@@ -76,6 +89,11 @@ class GiftLink(models.Model):
 
     def __str__(self):
         return f"{self.article} from {self.giver_name}"
+
+    @property
+    def ends_at(self):
+        """When the link stops working: when it expires, or when it is revoked if sooner."""
+        return min(self.expires_at, self.revoked_at) if self.revoked_at else self.expires_at
 
     def status(self, at=None):
         at = at or timezone.now()

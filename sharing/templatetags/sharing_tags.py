@@ -10,9 +10,10 @@ def gift_notice(context):
     """On an article page: who gave it, or why the gift link the visitor came with failed."""
     request = context["request"]
     presented = gifts.presented_gift(request)
+    notice = gifts.notice(presented, context["article"], context["access"])
     return {
-        "notice": gifts.notice(presented, context["article"], context["access"]),
+        "notice": notice,
         "link": presented.link if presented else None,
-        "token": request.GET.get(gifts.QUERY_PARAMETER, ""),
+        "other_article_url": gifts.url_for(presented.link) if notice == "other_article" else "",
         "publication": context["publication"],
     }

@@ -229,3 +229,24 @@ def test_giving_checks_the_paywall_whoever_calls_it(article):
             now=timezone.now(),
         )
     assert not GiftLink.objects.exists()
+
+
+def test_the_admin_filter_and_a_links_status_follow_one_rule(article):
+    now = timezone.now()
+    links = [
+        make_gift_link(article),  # active
+        make_gift_link(article, days=-1),  # expired
+        make_gift_link(article, revoked_at=now - timedelta(hours=1)),  # revoked
+        make_gift_link(article, revoked_at=now + timedelta(days=1)),  # to be revoked: active
+        make_gift_link(article, days=-2, revoked_at=now - timedelta(days=1)),  # revoked last
+    ]
+    for status in GiftLink.Status.values:
+        filtered = set(GiftLink.objects.with_status(status, now))
+        assert filtered == {link for link in links if link.status(now) == status}
+    assert [link.status(now) for link in links] == [
+        "active",
+        "expired",
+        "revoked",
+        "active",
+        "revoked",
+    ]
