@@ -86,13 +86,18 @@ def needs_moderation(*, moderation, is_staff, has_approved, links):
     """
     if is_staff:
         return None
-    if settings.COMMENTS_HOLD_LINKS and links >= settings.COMMENTS_HOLD_LINKS:
+    if too_many_links(links):
         return Comment.Hold.LINKS
     if moderation == MODERATION.ALL:
         return Comment.Hold.ALL
     if moderation == MODERATION.FIRST and not has_approved:
         return Comment.Hold.FIRST
     return None
+
+
+def too_many_links(links):
+    """Whether a reader's comment with `links` links waits for a moderator, whatever else."""
+    return bool(settings.COMMENTS_HOLD_LINKS) and links >= settings.COMMENTS_HOLD_LINKS
 
 
 def edit_window():

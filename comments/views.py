@@ -7,7 +7,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -190,10 +190,12 @@ def moderate(request, pk):
     """Approve a comment, or mark it as spam, from the article page."""
     comments = Comment.objects.filter(pk=pk)
     comment = get_object_or_404(comments.select_related("article__publication", "thread"))
+    if request.POST.get("action") not in ("approve", "spam"):
+        return HttpResponseBadRequest("Unknown moderation action: use “approve” or “spam”.")
     if request.POST.get("action") == "approve":
         approve(comments, now=timezone.now())
         messages.success(request, "The comment is approved.")
-    elif request.POST.get("action") == "spam":
+    else:
         mark_spam(comments)
         messages.success(request, "The comment is marked as spam and no longer shown.")
     comment.refresh_from_db()

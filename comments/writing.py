@@ -5,19 +5,23 @@ from django.db import transaction
 from comments.caching import conversations_changed
 from comments.models import Comment, settings_for
 from comments.notifications import notify_reply
-from comments.policy import needs_moderation
+from comments.policy import MODERATION, needs_moderation, too_many_links
 from comments.rendering import count_links
 
 
 def post_comment(*, article, user, body, parent=None, notify_replies=False, ip_address, now):
     """Save a new comment, approved at once or held for a moderator as the rules say."""
+    moderation = settings_for(article.publication).moderation
+    # Asked only where the answer counts: a reader's first comment, when those wait.
     has_approved = (
-        Comment.objects.approved()
+        moderation != MODERATION.FIRST
+        or user.is_staff
+        or Comment.objects.approved()
         .filter(user=user, article__publication_id=article.publication_id)
         .exists()
     )
     hold = needs_moderation(
-        moderation=settings_for(article.publication).moderation,
+        moderation=moderation,
         is_staff=user.is_staff,
         has_approved=has_approved,
         links=count_links(body),
@@ -48,12 +52,9 @@ def edit_comment(comment, *, body, now):
     """Change the text; a comment edited to carry many links waits for a moderator again."""
     comment.body = body
     comment.edited_at = now
-    hold = needs_moderation(
-        moderation=None, is_staff=comment.user.is_staff, has_approved=True, links=count_links(body)
-    )
-    if hold:
+    if not comment.user.is_staff and too_many_links(count_links(body)):
         comment.status = Comment.Status.PENDING
-        comment.held_because = hold
+        comment.held_because = Comment.Hold.LINKS
     comment.save(update_fields=["body", "edited_at", "status", "held_because"])
 
 

@@ -171,20 +171,16 @@ class ArticleView(NowMixin, DetailView):
         )
         if own_page:
             return None
-        # The conversation's key carries the content and conversation generations.
-        return (
-            "article",
-            self.object.pk,
-            self.object.updated_at,
-            access.reason,
-            comments.cache_key,
-        )
+        # The page shows the site's content (any change moves its generation) and this
+        # conversation as this reader sees it (its key carries the conversation's generation).
+        return ("article", generation(CONTENT), access.reason, comments.cache_key)
 
     def get_context_data(self, **kwargs):
         article = self.object
         if "access" not in kwargs:
             kwargs["access"], kwargs["comments"] = self.decisions()
         authors = once(authors_of, article)
+        description = once(article_description, article)
         return super().get_context_data(
             publication=article.publication,
             paywall=paywall_box(self.request, kwargs["access"]),
@@ -192,9 +188,11 @@ class ArticleView(NowMixin, DetailView):
             authors=authors,
             tags=once(list, article.tags.all()),
             related=once(related_articles, article, now=self.now),
-            structured_data=once(article_structured_data, article, authors=authors),
+            structured_data=once(
+                article_structured_data, article, authors=authors, description=description
+            ),
             breadcrumbs=once(article_breadcrumbs, article),
-            meta_description=once(article_description, article),
+            meta_description=description,
             **kwargs,
         )
 

@@ -23,15 +23,16 @@ def article_description(article):
     return article.search_description or Truncator(article_body(article).teaser_text).chars(160)
 
 
-def article_structured_data(article, *, authors):
+def article_structured_data(article, *, authors, description):
     """schema.org NewsArticle, with Google's markup for a paywalled section where there is one.
-    `authors` is a callable giving the byline (the page fetches it once for everything)."""
+    `authors` and `description` are callables giving the byline and `article_description` (the
+    page works each out once for everything)."""
     publication = article.publication
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article_description(article),
+        "description": description(),
         "articleSection": article.section.name,
         "datePublished": article.publish_at.isoformat() if article.publish_at else None,
         "dateModified": article.updated_at.isoformat() if article.updated_at else None,

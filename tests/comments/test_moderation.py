@@ -174,3 +174,12 @@ def test_a_ban_shows_on_the_next_page_the_reader_opens(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert 'id="comment-form"' not in html
     assert "Cooling off" in html
+
+
+def test_an_unknown_moderation_action_is_refused_and_changes_nothing(client, editor):
+    comment = make_comment(make_article(), status="pending")
+    response = client.post(f"/comments/{comment.pk}/moderate/", {"action": "publish"})
+    assert response.status_code == 400
+    assert "Unknown moderation action" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "pending"
