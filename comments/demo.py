@@ -82,18 +82,13 @@ def _ensure(article, entry, users, *, parent, now):
     email, hours_ago, body, replies = entry
     comment = Comment.objects.filter(article=article, user__email=email, body=body).first()
     if comment is None:
-        comment = Comment.objects.create(
+        comment = Comment.objects.create_in_thread(
             article=article,
             user=users[email],
             parent=parent,
-            thread=parent.thread if parent else None,
-            depth=parent.depth + 1 if parent else 1,
             body=body,
             status=Comment.Status.APPROVED,
             created_at=now - timedelta(hours=hours_ago),
         )
-        if parent is None:
-            comment.thread = comment
-            comment.save(update_fields=["thread"])
     for reply in replies:
         _ensure(article, reply, users, parent=comment, now=now)

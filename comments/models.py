@@ -57,6 +57,20 @@ def settings_for(publication):
 
 
 class CommentQuerySet(models.QuerySet):
+    def create_in_thread(self, *, parent=None, **fields):
+        """A new comment: a reply in `parent`'s thread one level down, or (without `parent`)
+        the head of a thread of its own."""
+        comment = self.create(
+            parent=parent,
+            thread_id=parent.thread_id if parent else None,
+            depth=parent.depth + 1 if parent else 1,
+            **fields,
+        )
+        if parent is None:
+            comment.thread_id = comment.pk
+            self.filter(pk=comment.pk).update(thread=comment.pk)
+        return comment
+
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 

@@ -122,9 +122,9 @@ def comment_section(request, article, *, access, now, form=None):
         replying_to=replying_to,
         audience=audience(user, article),
         now=now,
-        ban_reason=getattr(article, "comment_ban_reason", None),
-        ban_until=getattr(article, "comment_ban_until", None),
-        pending=getattr(article, "comments_pending", 0),
+        ban_reason=article.comment_ban_reason,
+        ban_until=article.comment_ban_until,
+        pending=article.comments_pending,
     )
 
 
@@ -144,7 +144,7 @@ def commenting_decision(request, article, *, access, now):
         article,
         commenters=settings_for(article.publication).commenters,
         access=access,
-        banned=getattr(article, "comment_ban_reason", None) is not None,
+        banned=article.comment_ban_reason is not None,
         now=now,
     )
 

@@ -71,9 +71,8 @@ def comment_summary(article, user, *, now):
     count, threads = values[public]
     version = f"{now_at[conversation_key(article.pk)]}:{now_at[CONTENT]}"
     if user.is_staff:
-        waiting = article.comments.filter(status=Comment.Status.PENDING)
-        staff_threads = article.comments.threads_shown_to(user).count()
-        return Summary(count, staff_threads, version, pending=waiting.count())
+        staff = staff_summary(article, user)
+        return Summary(count, staff["threads"], version, pending=staff["pending"])
     if not reader:
         return Summary(count, threads, version)
     own, own_pending_threads, user_bans = values[theirs]
@@ -96,6 +95,15 @@ def public_summary(article):
         threads=Count("pk", filter=Q(pk__in=heads)),
     )
     return counts["approved"], counts["threads"]
+
+
+def staff_summary(article, user):
+    """{"threads": conversations staff see, "pending": comments waiting}, in one query."""
+    heads = article.comments.threads_shown_to(user).values("pk")
+    return article.comments.aggregate(
+        threads=Count("pk", filter=Q(pk__in=heads)),
+        pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+    )
 
 
 def own_summary(article, user):

@@ -105,8 +105,8 @@ def refuse(request, article, decision, *, now):
         "article": article,
         "publication": article.publication,
         "closes_at": closes_at(article),
-        "ban_reason": getattr(article, "comment_ban_reason", None),
-        "ban_until": getattr(article, "comment_ban_until", None),
+        "ban_reason": article.comment_ban_reason,
+        "ban_until": article.comment_ban_until,
         "login_url": login_url(article, thread_page(1, 1)),
     }
     if wants_json(request):

@@ -27,12 +27,10 @@ def post_comment(*, article, user, body, parent=None, notify_replies=False, ip_a
         links=count_links(body),
     )
     with transaction.atomic():
-        comment = Comment.objects.create(
+        comment = Comment.objects.create_in_thread(
             article=article,
             user=user,
             parent=parent,
-            thread_id=parent.thread_id if parent else None,
-            depth=parent.depth + 1 if parent else 1,
             body=body,
             status=Comment.Status.PENDING if hold else Comment.Status.APPROVED,
             held_because=hold or "",
@@ -40,9 +38,6 @@ def post_comment(*, article, user, body, parent=None, notify_replies=False, ip_a
             ip_address=ip_address,
             created_at=now,
         )
-        if parent is None:
-            comment.thread_id = comment.pk
-            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
     if comment.status == Comment.Status.APPROVED:
         notify_reply(comment, now=now)
     return comment

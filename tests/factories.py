@@ -106,15 +106,6 @@ def make_comment(article, user=None, *, parent=None, **fields):
     fields.setdefault("body", f"Comment number {n}: well said.")
     fields.setdefault("status", Comment.Status.APPROVED)
     fields.setdefault("created_at", timezone.now() - timedelta(minutes=1))
-    comment = Comment.objects.create(
-        article=article,
-        user=user or make_user(),
-        parent=parent,
-        thread_id=parent.thread_id if parent else None,
-        depth=parent.depth + 1 if parent else 1,
-        **fields,
+    return Comment.objects.create_in_thread(
+        article=article, user=user or make_user(), parent=parent, **fields
     )
-    if parent is None:
-        comment.thread_id = comment.pk
-        comment.save(update_fields=["thread"])
-    return comment
