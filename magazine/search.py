@@ -201,10 +201,9 @@ class RankedMatches:
     def __len__(self):
         return len(self.pks)
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        wanted = self.pks[index]
+    def __getitem__(self, page):
+        """The articles of `page`, a slice (all that Paginator asks for), in rank order."""
+        wanted = self.pks[page]
         found = self.articles.in_bulk(wanted)
         return [found[pk] for pk in wanted if pk in found]
 
