@@ -53,9 +53,11 @@ bench: $(VENV)/.installed
 	@scripts/ensure-redis
 	$(BIN)/python bench/run.py
 
+## lint: ruff, and the import contracts that keep the layers apart (pyproject.toml)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

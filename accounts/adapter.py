@@ -1,16 +1,16 @@
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 
+from magazine import site
 from outbox.tasks import send_later
 
 
 def configured_site():
     """The site as emails name it: its configured name and address, not the request's Host."""
-    return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+    return SimpleNamespace(name=settings.SITE_NAME, domain=site.domain())
 
 
 class AccountAdapter(DefaultAccountAdapter):

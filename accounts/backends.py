@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models.signals import post_delete, post_save
 
-from magazine import request_cache
+from caching import batch
 
 USER_SECONDS = 5 * 60
 
@@ -20,11 +20,11 @@ def user_key(user_id):
 
 class CachedUserMixin:
     def get_user(self, user_id):
-        user = request_cache.get(user_key(user_id))
+        user = batch.get(user_key(user_id))
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
-                request_cache.put(user_key(user_id), user, USER_SECONDS)
+                batch.put(user_key(user_id), user, USER_SECONDS)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
@@ -37,7 +37,7 @@ class CachedAuthenticationBackend(CachedUserMixin, AuthenticationBackend):
 
 
 def forget_user(sender, instance, **kwargs):
-    request_cache.delete(user_key(instance.pk))
+    batch.delete(user_key(instance.pk))
 
 
 def connect():

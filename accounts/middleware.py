@@ -15,7 +15,7 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         # After the view, which may have logged the user in or out, and so that the user is
-        # read together with what the page reads (see magazine.request_cache).
+        # read together with what the page reads (see caching.batch).
         response = self.get_response(request)
         session = request.session
         if session.session_key and request.user.is_authenticated:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.utils import timezone
 
-from magazine import request_cache
+from caching import batch
 
 
 class SessionStore(CachedDBStore):
@@ -20,7 +20,7 @@ class SessionStore(CachedDBStore):
 
     def load(self):
         # The page may have fetched the session with what else it reads, in one round trip.
-        data = request_cache.held(self.cache_key) if self.session_key else None
+        data = batch.held(self.cache_key) if self.session_key else None
         return super().load() if data is None else data
 
     def exists(self, session_key):

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
 from accounts.forms import ProfileForm
+from accounts.login import remember_failed_login
 from accounts.models import FeedToken, new_feed_key
-from paywall.login import remember_failed_login
 from paywall.models import Subscription
 
 

@@ -277,7 +277,7 @@ def search_p95_ms(server, repeat=200):
 def search_uses_gin_index(env):
     """Whether PostgreSQL answers a search for a rarely used word from the GIN index."""
     probe = (
-        "from django.utils import timezone; from magazine.search import search; "
+        "from django.utils import timezone; from magazine.pages.search import search; "
         "print('article_search_vector' in search('sourdough', now=timezone.now()).explain())"
     )
     found = subprocess.run(

@@ -4,9 +4,12 @@ cached whole pages)."""
 
 from django.db.models.signals import post_delete, post_save
 
+from caching.generations import bump
+from caching.pages import anonymous_pages_show
 from comments.models import Ban, Comment, CommentSettings
-from magazine.caching import CONVERSATIONS, connect_content, move
+from magazine import changes
 
+CONVERSATIONS = "generation:conversations"
 BANS = "generation:comment-bans"
 
 
@@ -17,8 +20,8 @@ def conversation_key(article_id):
 def conversations_changed(article_ids):
     """Call after changing comments in bulk (`update()` sends no signals)."""
     for article_id in set(article_ids):
-        move(conversation_key(article_id))
-    move(CONVERSATIONS)
+        bump(conversation_key(article_id))
+    bump(CONVERSATIONS)
 
 
 def comment_changed(sender, instance, **kwargs):
@@ -26,7 +29,7 @@ def comment_changed(sender, instance, **kwargs):
 
 
 def bans_changed(**kwargs):
-    move(BANS)
+    bump(BANS)
 
 
 def connect():
@@ -34,4 +37,5 @@ def connect():
     post_delete.connect(comment_changed, sender=Comment, dispatch_uid="conversation-delete")
     post_save.connect(bans_changed, sender=Ban, dispatch_uid="bans-save")
     post_delete.connect(bans_changed, sender=Ban, dispatch_uid="bans-delete")
-    connect_content(CommentSettings)  # who may comment shows on every article page
+    changes.connect(CommentSettings)  # who may comment shows on every article page
+    anonymous_pages_show(CONVERSATIONS)  # every article page shows its conversation

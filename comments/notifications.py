@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from magazine.seo import absolute_url
+from magazine.site import absolute_url
 from outbox.tasks import send_later, templated_message
 from paywall.access import can_read
 from paywall.readers import reader_for_user

@@ -39,7 +39,7 @@ class CommentSection:
     replying_to: str | None  # the comment a reply is asked for (?replyto= or a rejected reply)
     # Whose rendering of the conversation this is: "" when every reader like this one sees the
     # same, a user id when it shows their own comments, None when it must not be kept at all
-    # (staff tools carry per-visitor form tokens).
+    # (staff tools carry per-visitor form tokens; a rejected comment carries what was typed).
     audience: str | None
     now: datetime | None = None
     ban_reason: str | None = None
@@ -120,7 +120,7 @@ def comment_section(request, article, *, access, now, form=None):
         load_threads=load_threads,
         make_form=make_form if decision else None,
         replying_to=replying_to,
-        audience=audience(user, article),
+        audience=None if form is not None else audience(user, article),
         now=now,
         ban_reason=article.comment_ban_reason,
         ban_until=article.comment_ban_until,

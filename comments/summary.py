@@ -13,9 +13,10 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 
+from caching.generations import cached_many
 from comments.caching import BANS, conversation_key
 from comments.models import Ban, Comment
-from magazine.caching import CONTENT, current_values
+from magazine.changes import CONTENT
 
 SUMMARY_SECONDS = 60 * 60
 
@@ -67,7 +68,7 @@ def comment_summary(article, user, *, now):
         key: (names, computes[key])
         for key, names in summary_entries(article.pk, user.pk if reader else None).items()
     }
-    values, now_at = current_values(wanted, SUMMARY_SECONDS)
+    values, now_at = cached_many(wanted, timeout=SUMMARY_SECONDS)
     count, threads = values[public]
     version = f"{now_at[conversation_key(article.pk)]}:{now_at[CONTENT]}"
     if user.is_staff:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +25,6 @@ from comments.section import commenting_decision, login_url
 from comments.summary import attach_summary
 from comments.threads import PAGE_PARAMETER, page_of, thread_page
 from comments.writing import approve, delete_comment, edit_comment, mark_spam, post_comment
-from magazine.article_page import ArticleView
 from magazine.models import Article
 from paywall.access import can_read
 
@@ -45,39 +45,47 @@ def location(comment, user):
     return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
 
 
-def article_page(request, article, *, form, status):
-    """The article page again, with the rejected comment form as the reader left it."""
-    view = ArticleView(comment_form=form)
-    view.setup(request, publication=article.publication.slug, slug=article.slug)
-    view.object = view.get_object()
-    return view.render_to_response(view.get_context_data(object=view.object), status=status)
+class PostComment(View):
+    """A new comment or reply. A refused one is shown again on its article's page with what the
+    reader typed: `show_article(request, article, form=, status=)` draws that page, and the
+    site's wiring hands it in, so this app never imports the pages that show articles."""
+
+    http_method_names = ["post"]
+    show_article = None
+
+    def post(self, request, article_pk):
+        now = timezone.now()
+        articles = Article.objects.select_related("publication__comment_settings")
+        article = get_object_or_404(articles.published(now), pk=article_pk)
+        attach_summary(article, request.user, now=now)
+        access = can_read(request.reader, article, now=now)
+        decision = commenting_decision(request, article, access=access, now=now)
+        if not decision:
+            return refuse(request, article, decision, now=now)
+        form = CommentForm(request.POST, article=article, user=request.user)
+        if not form.is_valid():
+            return self.rejected(request, article, form, HTTPStatus.BAD_REQUEST)
+        if not request.user.is_staff and (message := over_limit(request)):
+            form.add_error(None, message)
+            return self.rejected(request, article, form, HTTPStatus.TOO_MANY_REQUESTS)
+        comment = post_comment(
+            article=article,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            parent=form.cleaned_data["parent"],
+            notify_replies=form.cleaned_data["notify_replies"],
+            ip_address=client_ip(request),
+            now=now,
+        )
+        return posted(request, comment)
+
+    def rejected(self, request, article, form, status):
+        if wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
+        return self.show_article(request, article, form=form, status=status)
 
 
-@require_POST
-def post(request, article_pk):
-    now = timezone.now()
-    articles = Article.objects.select_related("publication__comment_settings")
-    article = get_object_or_404(articles.published(now), pk=article_pk)
-    attach_summary(article, request.user, now=now)
-    access = can_read(request.reader, article, now=now)
-    decision = commenting_decision(request, article, access=access, now=now)
-    if not decision:
-        return refuse(request, article, decision, now=now)
-    form = CommentForm(request.POST, article=article, user=request.user)
-    if not form.is_valid():
-        return rejected(request, article, form, HTTPStatus.BAD_REQUEST)
-    if not request.user.is_staff and (message := over_limit(request)):
-        form.add_error(None, message)
-        return rejected(request, article, form, HTTPStatus.TOO_MANY_REQUESTS)
-    comment = post_comment(
-        article=article,
-        user=request.user,
-        body=form.cleaned_data["body"],
-        parent=form.cleaned_data["parent"],
-        notify_replies=form.cleaned_data["notify_replies"],
-        ip_address=client_ip(request),
-        now=now,
-    )
+def posted(request, comment):
     held = comment.status == Comment.Status.PENDING
     if wants_json(request):
         return JsonResponse(
@@ -115,12 +123,6 @@ def refuse(request, article, decision, *, now):
             {"reason": decision.reason, "error": re.sub(r"\s+", " ", text).strip()}, status=status
         )
     return render(request, "comments/refused.html", context, status=status)
-
-
-def rejected(request, article, form, status):
-    if wants_json(request):
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
-    return article_page(request, article, form=form, status=status)
 
 
 def own_comment(request, pk):

@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from comments.counts import with_comment_counts
-
 # First path segments the site itself uses; a publication slug may not take one.
 RESERVED_PUBLICATION_SLUGS = frozenset(
     {
@@ -27,7 +25,11 @@ RESERVED_ARTICLE_SLUGS = frozenset(
 )  # fmt: skip
 
 WORDS_PER_MINUTE = 230
-SEARCH_FIELDS = ("search_text", "search_whole_text", "search_vector")  # kept by magazine.search
+SEARCH_FIELDS = (
+    "search_text",
+    "search_whole_text",
+    "search_vector",
+)  # kept by magazine.pages.search
 
 
 def validate_publication_slug(value):
@@ -191,7 +193,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What article cards show, fetched without a query per card (and without the body)."""
-        return with_comment_counts(
+        return (
             self.select_related("publication", "section")
             .prefetch_related("authors")
             .defer("body", *SEARCH_FIELDS)

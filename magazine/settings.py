@@ -79,19 +79,20 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outbox",
     "sharing",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "magazine.request_cache.RequestCacheMiddleware",
+    "caching.batch.RequestBatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "paywall.page_cache.AnonymousPageMiddleware",
+    "caching.pages.AnonymousPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "paywall.middleware.ReaderMiddleware",
@@ -110,13 +111,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "magazine.context_processors.site",
+                "magazine.pages.context_processors.site",
             ],
         },
     },
 ]
 
-FORM_RENDERER = "magazine.forms.FormRenderer"
+FORM_RENDERER = "magazine.pages.forms.FormRenderer"
 
 # Databases ---------------------------------------------------------------------------------------
 

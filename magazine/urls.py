@@ -4,9 +4,10 @@ from django.urls import include, path, re_path, register_converter
 from django.views.generic import TemplateView
 from django.views.static import serve
 
-from magazine import article_page, feeds, sitemaps, views
-from magazine.converters import ArticleSlugConverter, PublicationSlugConverter
-from paywall.page_cache import anonymous_page_cache as shared
+from caching.pages import anonymous_page_cache as shared
+from comments.urls import urls as comment_urls
+from magazine.pages import article, feeds, sitemaps, views
+from magazine.pages.converters import ArticleSlugConverter, PublicationSlugConverter
 
 
 def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
@@ -17,16 +18,16 @@ def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
 
 
 # Pages wrapped in shared() are served to visitors with no session from one cached rendering
-# (paywall.page_cache); everyone else's are rendered for them.
+# (caching.pages); everyone else's are rendered for them.
 #
 # The article, the busiest page, is matched first: its converters refuse the slugs the site's
-# other pages use in the same places (magazine.converters).
+# other pages use in the same places (magazine.pages.converters).
 register_converter(PublicationSlugConverter, "publication")
 register_converter(ArticleSlugConverter, "article")
 
 
 publication_patterns = [
-    path("<article:slug>/", shared(article_page.ArticleView.as_view()), name="article"),
+    path("<article:slug>/", shared(article.ArticleView.as_view()), name="article"),
     path("", shared(views.PublicationView.as_view()), name="publication"),
     path("sections/<slug:section>/", shared(views.SectionView.as_view()), name="section"),
     path("authors/<slug:author>/", shared(views.AuthorView.as_view()), name="author"),
@@ -44,8 +45,8 @@ urlpatterns = [
     path("<publication:publication>/", include(publication_patterns)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("comments/", include("comments.urls")),
-    path("preview/<int:pk>/", article_page.ArticlePreviewView.as_view(), name="article_preview"),
+    path("comments/", include(comment_urls(show_article=article.page_with_comment_form))),
+    path("preview/<int:pk>/", article.ArticlePreviewView.as_view(), name="article_preview"),
     path("search/", shared(views.SearchView.as_view()), name="search"),
     *feed_paths("feeds/", feeds.SiteFeed, "site_feed", wrap=shared),
     *feed_paths("feeds/private/<slug:token>/", feeds.PrivateFeed, "private_feed"),

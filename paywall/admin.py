@@ -1,5 +1,6 @@
-"""Staff manage plans and subscriptions: search by email, filter by plan and status,
-extend, cancel, and give complimentary subscriptions."""
+"""Staff manage plans and subscriptions (search by email, filter by plan and status, extend,
+cancel, give complimentary subscriptions) and see the gift links readers give, revoking one
+when it must stop working at once."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from paywall import subscriptions
-from paywall.models import Plan, Subscription, grace_period
+from paywall.models import GiftLink, Plan, Subscription, grace_period
 
 Status = Subscription.Status
 
@@ -108,3 +109,40 @@ class SubscriptionInline(admin.TabularInline):
     extra = 0
     fields = ["plan", "source", "starts_at", "ends_at", "cancelled_at", "note"]
     show_change_link = True
+
+
+class GiftStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return GiftLink.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in GiftLink.Status.values:
+            return queryset
+        return queryset.with_status(self.value(), timezone.now())
+
+
+@admin.register(GiftLink)
+class GiftLinkAdmin(admin.ModelAdmin):
+    list_display = ["article", "giver", "giver_name", "created_at", "expires_at", "status_label"]
+    list_filter = [GiftStatusFilter, "article__publication"]
+    list_select_related = ["article", "giver"]
+    search_fields = ["article__title", "giver__email", "giver_name"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["article", "giver", "giver_name", "created_at", "expires_at",
+                                "revoked_at"]  # fmt: skip
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Status")
+    def status_label(self, link):
+        return link.status().label
+
+    @admin.action(description="Revoke selected gift links", permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} gift link(s) revoked.", messages.SUCCESS)

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+from accounts.login import inline_login_form
 from paywall.access import Reason
-from paywall.login import inline_login_form
 
 
 @dataclass

@@ -4,11 +4,11 @@ from dataclasses import replace
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from magazine import request_cache
-from magazine.caching import current, move
+from caching import batch
+from caching.generations import bump, cached_at
 from paywall.access import ANONYMOUS, Entitlement, Reader
+from paywall.gifts import presented_gift
 from paywall.models import Plan, Subscription, access_ends
-from sharing.gifts import presented_gift
 
 PLANS = "generation:plans"
 ENTITLEMENTS_SECONDS = 60 * 60
@@ -24,11 +24,11 @@ def reader_for_user(user):
         return ANONYMOUS
     if user.is_staff:
         return Reader(is_authenticated=True, is_staff=True)
-    entitlements = current(
+    entitlements = cached_at(
         entitlements_key(user.pk),
-        [PLANS],
-        lambda: subscription_windows(user),
-        ENTITLEMENTS_SECONDS,
+        generations=[PLANS],
+        compute=lambda: subscription_windows(user),
+        timeout=ENTITLEMENTS_SECONDS,
     )
     return Reader(is_authenticated=True, entitlements=entitlements)
 
@@ -61,11 +61,11 @@ def subscription_changing(sender, instance, **kwargs):
 
 def subscription_changed(sender, instance, **kwargs):
     for user_id in {instance.user_id, getattr(instance, "_previous_user_id", None)} - {None}:
-        request_cache.delete(entitlements_key(user_id))
+        batch.delete(entitlements_key(user_id))
 
 
 def plans_changed(**kwargs):
-    move(PLANS)
+    bump(PLANS)
 
 
 def connect():

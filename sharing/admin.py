@@ -1,16 +1,15 @@
-"""Staff see which articles readers share most, every share, and the gift links — and can
-revoke a gift link, which stops it at once."""
+"""Staff see which articles readers share most, and every share."""
 
 from datetime import timedelta
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from sharing.models import GiftLink, Share, SharedArticle
+from sharing.models import Share, SharedArticle
 
 RECENT_DAYS = 30
 
@@ -89,40 +88,3 @@ class ShareAdmin(ReadOnlyAdmin):
     list_select_related = ["article", "sender"]
     search_fields = ["article__title", "sender__email"]
     date_hierarchy = "created_at"
-
-
-class GiftStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return GiftLink.Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value() not in GiftLink.Status.values:
-            return queryset
-        return queryset.with_status(self.value(), timezone.now())
-
-
-@admin.register(GiftLink)
-class GiftLinkAdmin(admin.ModelAdmin):
-    list_display = ["article", "giver", "giver_name", "created_at", "expires_at", "status_label"]
-    list_filter = [GiftStatusFilter, "article__publication"]
-    list_select_related = ["article", "giver"]
-    search_fields = ["article__title", "giver__email", "giver_name"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ["article", "giver", "giver_name", "created_at", "expires_at",
-                                "revoked_at"]  # fmt: skip
-    actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="Status")
-    def status_label(self, link):
-        return link.status().label
-
-    @admin.action(description="Revoke selected gift links", permissions=["change"])
-    def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"{count} gift link(s) revoked.", messages.SUCCESS)

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 
 from magazine.rendering import article_body
-from magazine.seo import absolute_url
+from magazine.site import absolute_url
 from outbox.tasks import send_later, templated_message
+from paywall import gifts
 from paywall.access import ANONYMOUS, Reason, can_read
-from sharing import gifts
 from sharing.models import Share
 
 SUBJECT = "I thought you might be interested in this article on {title}"

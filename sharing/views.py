@@ -10,8 +10,9 @@ from django.utils.text import get_text_list
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from magazine.views import NowMixin
-from sharing import gifts, limits
+from magazine.pages.views import NowMixin
+from paywall import gifts
+from sharing import limits
 from sharing.emails import send_article_share, subject_for, what_anyone_sees
 from sharing.forms import ShareForm
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from magazine.local_cache import clear_every_cache
+from caching.local import clear_every_cache
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,7 @@ def subscribe(user, publication, *, days=365, **fields):
 
 def make_gift_link(article, *, giver=None, days=7, **fields):
     """A gift link to `article`, expiring in `days` days, from a new reader unless told."""
-    from sharing.models import GiftLink
+    from paywall.models import GiftLink
 
     fields.setdefault("giver_name", "Ann Example")
     fields.setdefault("expires_at", timezone.now() + timedelta(days=days))

@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from magazine.navigation import menu_entry
-from magazine.seo import absolute_url
+from magazine.site import absolute_url
 
 register = template.Library()
 

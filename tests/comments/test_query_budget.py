@@ -5,7 +5,7 @@ import pytest
 
 from magazine.models import Article
 from tests.factories import make_article, make_comment, make_section, make_user
-from tests.magazine.test_query_budget import (
+from tests.magazine.pages.test_query_budget import (
     VISITORS,
     assert_budget,
     build_publication,

@@ -20,8 +20,8 @@ from django.test.utils import modify_settings, override_settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from magazine.demo.accounts import DEMO_PASSWORD
-from magazine.local_cache import clear_every_cache
+from caching.local import clear_every_cache
+from demo.accounts import DEMO_PASSWORD
 from magazine.models import Article, Author, Issue, Section, Tag
 from tests.e2e import checkers
 from tests.factories import make_article

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from magazine.demo.images import landscape_jpeg
+from demo.images import landscape_jpeg
 from magazine.models import Article
 from tests.factories import make_article, make_issue, make_publication, make_section
 

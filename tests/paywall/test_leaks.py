@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import FeedToken
 from magazine.models import Article
-from magazine.search import anonymous_may_read_whole, search
+from magazine.pages.search import anonymous_may_read_whole, search
+from paywall import gifts
 from paywall.subscriptions import cancel
-from sharing import gifts
 from tests.factories import (
     HIDDEN,
     make_article,

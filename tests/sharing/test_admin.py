@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from magazine.roles import EDITORS
-from sharing import gifts
-from sharing.models import GiftLink, Share
+from paywall import gifts
+from paywall.models import GiftLink
+from sharing.models import Share
 from tests.factories import HIDDEN, make_article, make_gift_link, make_user
 
 pytestmark = pytest.mark.django_db
 
 REPORT = reverse("admin:sharing_sharedarticle_changelist")
-GIFTS = reverse("admin:sharing_giftlink_changelist")
+GIFTS = reverse("admin:paywall_giftlink_changelist")
 
 
 @pytest.fixture

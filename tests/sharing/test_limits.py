@@ -8,7 +8,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from sharing import emails, gifts
+from paywall import gifts
+from sharing import emails
 from sharing.models import Share
 from tests.factories import make_article, make_user
 

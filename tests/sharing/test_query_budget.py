@@ -2,9 +2,9 @@
 
 import pytest
 
-from sharing import gifts
+from paywall import gifts
 from tests.factories import make_author, make_gift_link, make_tag, make_user
-from tests.magazine.test_query_budget import assert_budget, build_publication, log_in
+from tests.magazine.pages.test_query_budget import assert_budget, build_publication, log_in
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ changing MAGAZINE_SEARCH_CONFIG. Saving an article keeps its own entry current."
 
 from django.core.management.base import BaseCommand
 
-from magazine import search
+from magazine.pages import search
 
 
 class Command(BaseCommand):

@@ -1,0 +1,24 @@
+"""The site's public address (`SITE_URL`), the one place it is read: every absolute link the
+site writes — in emails, feeds, sitemaps, canonical URLs — is on it, never on the request's
+Host header."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+def absolute_url(path):
+    """`path` on the site's configured address."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL + path
+
+
+def scheme():
+    """ "https" or "http", as `SITE_URL` says."""
+    return urlsplit(settings.SITE_URL).scheme
+
+
+def domain():
+    """The host (and port, if any) of `SITE_URL`."""
+    return urlsplit(settings.SITE_URL).netloc
