@@ -13,6 +13,7 @@ storing and put back fresh for each visitor.
 """
 
 import hashlib
+import logging
 import re
 import time
 from functools import wraps
@@ -21,14 +22,17 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 
 from caching.generations import generations
 from caching.headers import keep_private
 from caching.local import LocalCache
 
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# What a masked CSRF token looks like (Django's CSRF_TOKEN_LENGTH characters of its alphabet).
+CANDIDATE_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
+log = logging.getLogger(__name__)
 
 # Pages as last stored or served by this process, under the same keys and versions as in the
 # shared cache (a logged-in variant's key names everything it depends on; an anonymous page's
@@ -94,7 +98,7 @@ def shared_response(request, variant, render):
     if stored is not None:
         return replay(request, stored)
     response = render()
-    response.add_post_render_callback(lambda rendered: store(key, rendered, timeout))
+    response.add_post_render_callback(lambda rendered: store(request, key, rendered, timeout))
     return response
 
 
@@ -157,26 +161,43 @@ def anonymous_page_cache(view):
             return response
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
-                lambda rendered: store(key, rendered, timeout, tag=current)
+                lambda rendered: store(request, key, rendered, timeout, tag=current)
             )
         else:
-            store(key, response, timeout, tag=current)
+            store(request, key, response, timeout, tag=current)
         return response
 
     return cached_view
 
 
-def store(key, response, timeout, tag=None):
+def store(request, key, response, timeout, tag=None):
     """Keep `response` (without its CSRF tokens) under `key` as a `StoredPage`, with `tag` if
-    given."""
+    given. A page that still holds the request's token elsewhere than in a form's field (a
+    template that writes it into a script, say) is not kept at all."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return
     content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
+    if holds_csrf_token(content, request):
+        log.warning("Not caching %s: it holds a CSRF token outside a form field", request.path)
+        return
     page = StoredPage(
         tuple(response.items()), tuple(content.split(CSRF_PLACEHOLDER)), time.time() + timeout
     )
     cache.set(key, page if tag is None else (tag, page), timeout)
     PAGES.set(key, tag, page, page.expires_at)
+
+
+def holds_csrf_token(content, request):
+    """Whether `content` holds the request's CSRF secret, or a token made from it."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return False
+    if secret.encode() in content:
+        return True
+    return any(
+        _unmask_cipher_token(candidate.decode()) == secret
+        for candidate in CANDIDATE_TOKEN.findall(content)
+    )
 
 
 def replay(request, page):

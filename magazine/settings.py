@@ -82,19 +82,34 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# The order is load-bearing. A request passes down this list and its response back up it; a
+# middleware that answers early (static files, a cached page) skips everything below it.
 MIDDLEWARE = [
+    # First, so every response gets the HTTPS redirect and security headers, even one answered
+    # early by a middleware below (static files, cached pages).
     "django.middleware.security.SecurityMiddleware",
+    # Static files, answered before any session, cache or database is touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Opens the request's cache batch before anything reads the cache, and fetches the view's
+    # entries with the session in one round trip (process_view) before the view runs. Outside
+    # the session middleware, so the session is loaded from the batch and saved while it lives.
     "caching.batch.RequestBatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Outside the page cache: a replayed page's forms get a fresh token, and this sets its cookie.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a visitor who is nobody in particular (no session, messages or gift) from the
+    # shared cache. Below sessions, CSRF and messages, which it needs; above everything that only
+    # matters to someone in particular (allauth's state, session activity, the reader).
     "caching.pages.AnonymousPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Stamps a logged-in session after the view, which may have logged the reader in or out.
     "accounts.middleware.SessionActivityMiddleware",
+    # Innermost: puts the lazy `request.reader` on the request for the view, and marks private
+    # whatever response was shaped by it.
     "paywall.middleware.ReaderMiddleware",
 ]
 
