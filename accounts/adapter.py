@@ -1,3 +1,6 @@
+"""allauth, bent to the site: its emails go through the outbox, and every link in them is on the
+site's own address (`SITE_URL`), never on the Host header of the request that caused them."""
+
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -15,11 +18,15 @@ def configured_site():
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        """As allauth does, but through the task queue: a view never waits on the mail server."""
+        """As allauth does, but through the task queue (a view never waits on the mail server),
+        and with the links allauth built from the request (`…_url`) put on the site's address."""
         ctx = {
             "request": allauth_context.request,
             "email": email,
             "current_site": configured_site(),
         }
         ctx.update(context)
+        for name, value in context.items():
+            if name.endswith("_url") and isinstance(value, str):
+                ctx[name] = site.on_site(value)
         send_later(self.render_mail(template_prefix, email, ctx))

@@ -8,6 +8,8 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from outbox.headers import single_line, validate_single_line
+
 
 class UserManager(DjangoUserManager):
     use_in_migrations = True
@@ -46,6 +48,7 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=80,
         blank=True,
+        validators=[validate_single_line],
         help_text="Shown with the reader's comments. Leave blank to use the part of the "
         "email address before the @.",
     )
@@ -70,7 +73,8 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.display_name or self.email.split("@", 1)[0]
+        """The name shown with comments and put into emails: always one line."""
+        return single_line(self.display_name) or self.email.split("@", 1)[0]
 
     def get_short_name(self):
         return self.get_full_name()

@@ -34,6 +34,11 @@ def env_int(name, default):
     return default if value in (None, "") else int(value)
 
 
+def env_float(name, default):
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None:
@@ -57,6 +62,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "The Magazine Rack")
 
 INSTALLED_APPS = [
+    "caching",
     "accounts",
     "paywall",
     "magazine",
@@ -95,6 +101,9 @@ MIDDLEWARE = [
     # the session middleware, so the session is loaded from the batch and saved while it lives.
     "caching.batch.RequestBatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside sessions: every response that read the session is marked private (Vary: Cookie),
+    # and the account pages, which show secrets, no-store.
+    "caching.headers.PrivateResponseMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outside the page cache: a replayed page's forms get a fresh token, and this sets its cookie.
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,16 +151,29 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # No JIT: its compile time (hundreds of milliseconds) is spent on exactly the short queries
     # a web page makes whenever the planner overestimates one; it pays off only on long reports.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options["options"] = "-c jit=off"
+    # A database that does not answer is given up on quickly: the reader gets a "try again"
+    # page in seconds rather than a worker held for as long as the network likes.
+    options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 2)
     if env_bool("DATABASE_POOL", default=True):
         # psycopg's pool replaces persistent connections (Django requires CONN_MAX_AGE=0 with it).
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # With a pool, Django has the pool check each connection as it hands it out
+        # (ConnectionPool.check_connection): after a restart of the database its old
+        # connections are dropped, not given to a request to fail with.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        options["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
-            "timeout": 10,
+            # How long a request waits for a connection before the "try again" page (503).
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 2.5),
+            # The pool retries a lost connection with growing pauses; giving up after a few
+            # seconds lets the next request try at once, so the site is back within seconds of
+            # the database.
+            "reconnect_timeout": 3,
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
@@ -169,17 +191,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and sessions ------------------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Every process — app servers, the task worker, management commands — shares one cache, so a
+# change made through any of them is seen by the next request everywhere: Redis when REDIS_URL
+# is set, else a table in the database. Either may fail: the backends in caching.backends then
+# run the site from the database (see docs/operations.md). Rate-limit counters (allauth's, and
+# the share form's) are counted in each process's memory while the cache is away.
+CACHE_FALLBACK_PREFIXES = ["allauth:rl:", "sharing:sent:"]
 if REDIS_URL:
-    # django-redis keeps one client per process (Django's own backend builds one per call).
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "caching.backends.FaultTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "magazine"),
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "FALLBACK_PREFIXES": CACHE_FALLBACK_PREFIXES,
+            },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "caching.backends.FaultTolerantDatabaseCache",
+            "LOCATION": "cache_entries",
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "magazine"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "FALLBACK_PREFIXES": CACHE_FALLBACK_PREFIXES},
+        }
+    }
 
 # Remember me: a remembered login keeps a persistent cookie for SESSION_COOKIE_AGE; any other
 # session (not remembered, or from a way of logging in that does not ask) ends when the browser
@@ -205,6 +244,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# Views whose pages show secrets (the private feed's address, devices, email addresses): no
+# cache may store them, not even the browser's (caching.headers.PrivateResponseMiddleware).
+SECRET_VIEW_MODULES = ["accounts.views", "allauth."]
 LOGIN_REDIRECT_URL = "/"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -234,6 +276,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# Seconds to wait on the mail server before the attempt counts as failed (and is retried).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "The Magazine Rack <hello@example.com>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 

@@ -2,7 +2,7 @@
 site writes — in emails, feeds, sitemaps, canonical URLs — is on it, never on the request's
 Host header."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -22,3 +22,10 @@ def scheme():
 def domain():
     """The host (and port, if any) of `SITE_URL`."""
     return urlsplit(settings.SITE_URL).netloc
+
+
+def on_site(url):
+    """`url` (absolute or not) with the site's own address in place of whatever host it names:
+    a link built from a request's Host header, which the client chooses, made safe to mail."""
+    parts = urlsplit(url)
+    return absolute_url(urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment)))

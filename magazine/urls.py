@@ -66,3 +66,6 @@ if settings.SERVE_MEDIA:
         0,
         re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     )
+
+# A database out of reach is a 503 that asks to try again and gives back what was typed.
+handler500 = "magazine.pages.errors.server_error"

@@ -1,25 +1,32 @@
 """Email leaves the site here, in the background, and is tried again when sending fails.
 
 Views build a message (`templated_message` renders one from a pair of templates) and call
-`send_later`; the task queue's worker talks to the SMTP server.
+`send_later`; the task queue's worker talks to the SMTP server. A failure the mail server says
+is temporary (a 4xx reply, a lost connection) is tried again later; one it says is permanent (a
+5xx reply: no such mailbox, refused) or a message that cannot be sent as it is, is not.
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from outbox.headers import single_line
+
 log = logging.getLogger(__name__)
 
 
-def templated_message(template, context, **fields):
+def templated_message(template, context, *, subject, **fields):
     """An email with `template`.txt as its text and `template`.html as its HTML alternative,
-    both rendered with `context`; `fields` are EmailMultiAlternatives' own (subject, to…)."""
-    message = EmailMultiAlternatives(body=render_to_string(f"{template}.txt", context), **fields)
+    both rendered with `context`; `fields` are EmailMultiAlternatives' own (to, reply_to…)."""
+    message = EmailMultiAlternatives(
+        subject=single_line(subject), body=render_to_string(f"{template}.txt", context), **fields
+    )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
 
@@ -61,28 +68,50 @@ def message_from_payload(payload):
 
 
 def send_later(message):
-    """Queue `message` (an EmailMessage) for sending; returns at once."""
+    """Queue `message` (an EmailMessage) for sending; returns at once. (A queue in the database
+    takes it in the transaction of the change that caused it: both are saved, or neither.)"""
     deliver.enqueue(message_payload(message), attempt=1)
+
+
+def is_permanent(error):
+    """Whether sending again could not help: the server refused with a 5xx reply, or the
+    message itself cannot be sent (a header with a line break in it)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, BadHeaderError | ValueError)
 
 
 @task()
 def deliver(payload, attempt=1):
     try:
         message_from_payload(payload).send()
-    except Exception:  # any failure of the mail server or the network: try again later
-        if attempt >= settings.OUTBOX_MAX_ATTEMPTS:
-            log.exception("Giving up on email %r to %s", payload["subject"], payload["to"])
-            return "failed"
-        log.warning(
-            "Email %r to %s failed (attempt %d); will retry",
+    except Exception as error:  # the mail server, the network, or the message itself
+        return failed(payload, attempt, error)
+    return "sent"
+
+
+def failed(payload, attempt, error):
+    """Try `payload` again later, unless the failure is permanent, or attempts are used up, or
+    the task backend cannot wait (it would retry at once, inside the request)."""
+    can_wait = deliver.get_backend().supports_defer
+    if is_permanent(error) or attempt >= settings.OUTBOX_MAX_ATTEMPTS or not can_wait:
+        log.error(
+            "Giving up on email %r to %s (attempt %d)",
             payload["subject"],
             payload["to"],
             attempt,
-            exc_info=True,
+            exc_info=error,
         )
-        retry = deliver
-        if retry.get_backend().supports_defer:
-            retry = deliver.using(run_after=timezone.now() + retry_delay(attempt))
-        retry.enqueue(payload, attempt=attempt + 1)
-        return "retrying"
-    return "sent"
+        return "failed"
+    log.warning(
+        "Email %r to %s failed (attempt %d); will retry",
+        payload["subject"],
+        payload["to"],
+        attempt,
+        exc_info=error,
+    )
+    retry = deliver.using(run_after=timezone.now() + retry_delay(attempt))
+    retry.enqueue(payload, attempt=attempt + 1)
+    return "retrying"

@@ -59,7 +59,10 @@ def share_message(*, article, teaser, sender_name, sender_email, recipient, note
         subject=subject_for(article),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        reply_to=[str(Address(display_name=sender_name, addr_spec=sender_email))],
+        # Replies go to the sender only at an address they have shown is theirs.
+        reply_to=[str(Address(display_name=sender_name, addr_spec=sender_email))]
+        if sender_email
+        else [],
     )
 
 

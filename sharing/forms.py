@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.template.defaultfilters import pluralize
 
-# Anything an email header would take as the end of a line.
-LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+from outbox.headers import LINE_BREAK
+
 ADDRESS_SEPARATOR = re.compile(r"[,\s]+")
 
 
@@ -85,7 +85,9 @@ class ShareForm(forms.Form):
     to = RecipientsField(label="Your friend’s email address")
     sender_name = SingleLineCharField(label="Your name", max_length=80)
     sender_email = SingleLineEmailField(
-        label="Your email address", help_text="Your friend’s reply will come to this address."
+        label="Your email address",
+        disabled=True,
+        help_text="Your account’s address: your friend’s reply will come to it.",
     )
     note = forms.CharField(
         label="A note to your friend (optional)",
@@ -100,8 +102,14 @@ class ShareForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, max_recipients, gifts_left=None, **kwargs):
+    def __init__(self, *args, max_recipients, sender_email=None, gifts_left=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A sender's address is one they have verified: their account's, never one typed here.
+        # A visitor without an account (when allowed) gets no replies.
+        if sender_email:
+            self.fields["sender_email"].initial = sender_email
+        else:
+            del self.fields["sender_email"]
         to = self.fields["to"]
         to.max_recipients = max_recipients
         if max_recipients > 1:

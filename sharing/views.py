@@ -1,9 +1,10 @@
 """Send this to a friend: the form (with gift links for subscribers) and the page after it."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.text import get_text_list
@@ -17,14 +18,25 @@ from sharing.emails import send_article_share, subject_for, what_anyone_sees
 from sharing.forms import ShareForm
 
 
+def has_verified_email(user):
+    """Whether `user` has shown that their account's email address is theirs."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
 @method_decorator(never_cache, name="dispatch")  # personal: the sender's own name and address
 class ShareMixin(NowMixin):
     """A share page: for logged-in readers (unless anonymous senders are allowed), about a
     published article, or 404."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_authenticated or settings.SHARING_ALLOW_ANONYMOUS):
+        user = request.user
+        if not (user.is_authenticated or settings.SHARING_ALLOW_ANONYMOUS):
             return redirect_to_login(request.get_full_path())
+        if user.is_authenticated and not has_verified_email(user):
+            # Otherwise any free account could mail anyone in the site's name.
+            status = 200 if request.method in ("GET", "HEAD") else 403
+            context = {"article": self.article, "publication": self.article.publication}
+            return render(request, "sharing/verify_first.html", context, status=status)
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
@@ -59,9 +71,7 @@ class ShareView(ShareMixin, FormView):
 
     def get_initial(self):
         user = self.request.user
-        if not user.is_authenticated:
-            return {}
-        return {"sender_name": user.get_full_name(), "sender_email": user.email}
+        return {"sender_name": user.get_full_name()} if user.is_authenticated else {}
 
     def get_form_kwargs(self):
         max_recipients = (
@@ -72,6 +82,7 @@ class ShareView(ShareMixin, FormView):
         return {
             **super().get_form_kwargs(),
             "max_recipients": max_recipients,
+            "sender_email": self.request.user.email if self.request.user.is_authenticated else None,
             "gifts_left": self.gifts_left,
         }
 
@@ -93,7 +104,7 @@ class ShareView(ShareMixin, FormView):
                 article=self.article,
                 sender=self.request.user if self.request.user.is_authenticated else None,
                 sender_name=form.cleaned_data["sender_name"],
-                sender_email=form.cleaned_data["sender_email"],
+                sender_email=form.cleaned_data.get("sender_email"),
                 recipients=recipients,
                 note=form.cleaned_data["note"],
                 gift=form.cleaned_data.get("gift", False),

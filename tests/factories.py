@@ -73,9 +73,15 @@ def make_article(publication=None, section=None, *, authors=(), tags=(), **field
 PASSWORD = "correct horse battery"
 
 
-def make_user(email=None, password=PASSWORD, **fields):
+def make_user(email=None, password=PASSWORD, *, verified=False, **fields):
+    """A reader; `verified`: their email address is confirmed (as allauth records it)."""
     email = email or f"reader{next(_numbers)}@example.com"
-    return get_user_model().objects.create_user(email=email, password=password, **fields)
+    user = get_user_model().objects.create_user(email=email, password=password, **fields)
+    if verified:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
 
 
 def subscribe(user, publication, *, days=365, **fields):

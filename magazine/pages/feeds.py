@@ -14,12 +14,12 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import FeedToken
+from caching.headers import keep_nowhere
 from magazine.models import SEARCH_FIELDS, Article, Author, Publication, Section
 from magazine.rendering import article_body
 from magazine.site import absolute_url
@@ -204,7 +204,7 @@ class PrivateFeed(ArticleFeed):
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, private=True, no_cache=True)
+        keep_nowhere(response)  # its address is a secret that reads every article it may
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def article():
     article = make_article(access=Article.Access.SUBSCRIBERS, title="Mending fences")
-    user = make_user("ann@example.com", password=PASSWORD, display_name="Ann")
+    user = make_user("ann@example.com", password=PASSWORD, display_name="Ann", verified=True)
     subscribe(user, article.publication)
     return article
 

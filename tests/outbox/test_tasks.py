@@ -1,7 +1,7 @@
 """Outgoing email is sent in the background and tried again when the mail server fails."""
 
 import logging
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.core import mail
@@ -10,7 +10,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocMemBackend
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from outbox.tasks import deliver, send_later
+from outbox.tasks import deliver, send_later, templated_message
 
 pytestmark = pytest.mark.django_db
 
@@ -57,22 +57,86 @@ def test_a_queued_message_arrives_whole():
     assert sent.extra_headers["X-Test"] == "1"
 
 
-def test_a_failed_send_is_retried_until_it_goes_through(flaky, caplog):
+@pytest.fixture
+def queue(settings):
+    """The database queue, and a way to run what it holds (whenever each is due)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_all():
+        while task := DBTaskResult.objects.order_by("enqueued_at").first():
+            task.delete()
+            deliver.call(*task.args_kwargs["args"], **task.args_kwargs["kwargs"])
+
+    return run_all
+
+
+def test_a_failed_send_is_retried_until_it_goes_through(flaky, queue, caplog):
     flaky.failures = 2
     with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
         send_later(message())
+        queue()
     assert len(mail.outbox) == 1
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
 
 
-def test_after_the_last_attempt_the_failure_is_logged_not_raised(flaky, caplog, settings):
+def test_after_the_last_attempt_the_failure_is_logged_not_raised(flaky, queue, caplog, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     flaky.failures = 10
     with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
-        send_later(message())  # no exception reaches the view
+        send_later(message())
+        queue()
     assert mail.outbox == []
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING", "ERROR"]
     assert "Giving up" in caplog.records[-1].getMessage()
+
+
+def test_the_immediate_backend_never_retries_inside_the_request(flaky, caplog):
+    flaky.failures = 1
+    with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
+        send_later(message())  # development's backend: no exception, no second attempt
+    assert mail.outbox == []
+    assert flaky.failures == 0
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+
+
+class RefusingBackend(LocMemBackend):
+    """A mail server that answers every recipient with `reply`."""
+
+    reply = (550, b"5.1.1 No such mailbox")
+
+    def send_messages(self, messages):
+        raise SMTPRecipientsRefused({"friend@example.com": RefusingBackend.reply})
+
+
+@pytest.mark.parametrize(
+    ("reply", "queued_again"),
+    [
+        ((550, b"5.1.1 No such mailbox"), False),
+        ((554, b"5.7.1 Refused by policy"), False),
+        ((450, b"4.2.0 Mailbox busy, try later"), True),
+        ((421, b"4.7.0 Too many connections"), True),
+    ],
+)
+def test_a_permanent_refusal_is_not_retried_a_temporary_one_is(
+    settings, queue, reply, queued_again, monkeypatch
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    monkeypatch.setattr(RefusingBackend, "reply", reply)
+    send_later(message())
+    first = DBTaskResult.objects.get()
+    first.delete()
+    deliver.call(*first.args_kwargs["args"], **first.args_kwargs["kwargs"])
+    assert DBTaskResult.objects.exists() == queued_again
+
+
+def test_a_subject_is_always_one_line():
+    sent = templated_message(
+        "comments/email/reply",
+        {"reply": None, "parent": None, "article": None},
+        subject="Rosa\r\nBcc: victim@example.com replied",
+        to=["friend@example.com"],
+    )
+    assert sent.subject == "Rosa Bcc: victim@example.com replied"
 
 
 def test_with_the_database_queue_a_retry_waits_before_the_next_attempt(flaky, settings):

@@ -192,7 +192,7 @@ def test_gated_responses_are_never_publicly_cacheable(client, gated):
 @pytest.mark.parametrize("gift", ["", "on"])
 def test_share_emails_quote_only_the_teaser_even_from_a_subscriber(client, gated, access, gift):
     article = gated[access]
-    subscriber = make_user("sub@example.com")
+    subscriber = make_user("sub@example.com", verified=True)
     subscribe(subscriber, article.publication)
     client.force_login(subscriber)
     url = reverse("share_article", kwargs={"publication": "almanac", "slug": article.slug})

@@ -25,7 +25,7 @@ def article(publication):
 
 @pytest.fixture
 def subscriber(publication):
-    user = make_user("ann@example.com", display_name="Ann Example")
+    user = make_user("ann@example.com", display_name="Ann Example", verified=True)
     subscribe(user, publication)
     return user
 

@@ -135,19 +135,6 @@ def flaky(settings):
     FlakyBackend.failures = 0
 
 
-def test_a_failed_send_is_retried_and_the_reader_still_sees_the_confirmation(
-    client, subscriber, article, share, flaky, caplog
-):
-    flaky.failures = 1
-    client.force_login(subscriber)
-    with caplog.at_level(logging.WARNING, logger="outbox.tasks"):
-        response = share(article)
-    assert response.status_code == 302
-    assert response["Location"].endswith("/share/sent/")
-    assert len(mail.outbox) == 1
-    assert "will retry" in caplog.records[0].getMessage()
-
-
 def test_when_the_mail_server_never_answers_the_failure_is_logged_not_shown(
     client, subscriber, article, share, flaky, caplog, settings
 ):

@@ -14,10 +14,11 @@ VALID = {
 }
 
 
-def form(data=None, *, max_recipients=5, gifts_left=None, **fields):
+def form(data=None, *, max_recipients=5, gifts_left=None, sender_email="ann@example.com", **fields):
     return ShareForm(
         {**VALID, **fields} if data is None else data,
         max_recipients=max_recipients,
+        sender_email=sender_email,
         gifts_left=gifts_left,
     )
 
@@ -50,7 +51,7 @@ def test_more_friends_than_allowed_are_refused():
     assert form(to=",".join(f"f{n}@example.com" for n in range(5))).is_valid()
 
 
-@pytest.mark.parametrize("field", ["to", "sender_name", "sender_email"])
+@pytest.mark.parametrize("field", ["to", "sender_name"])
 @pytest.mark.parametrize(
     "injection",
     [
@@ -67,9 +68,21 @@ def test_line_breaks_in_fields_that_reach_a_header_are_refused(field, injection)
 
 
 def test_a_line_break_at_the_end_is_refused_not_silently_trimmed():
-    f = form(sender_email="ann@example.com\r\n")
+    f = form(sender_name="Ann Example\r\n")
     assert not f.is_valid()
-    assert "sender_email" in f.errors
+    assert "sender_name" in f.errors
+
+
+def test_the_senders_address_is_their_accounts_whatever_is_posted():
+    f = form({**VALID, "sender_email": "ceo@bank.example"}, sender_email="ann@example.com")
+    assert f.is_valid(), f.errors
+    assert f.cleaned_data["sender_email"] == "ann@example.com"
+
+
+def test_a_sender_without_an_account_gives_no_address_to_reply_to():
+    f = form(sender_email=None)
+    assert f.is_valid(), f.errors
+    assert "sender_email" not in f.cleaned_data
 
 
 def test_the_note_may_have_several_lines(settings):

@@ -155,7 +155,7 @@ def test_the_form_counts_the_gifts_given_this_month(client, subscriber, article,
 def test_only_a_subscriber_who_may_read_the_article_is_offered_a_gift(
     client, article, share, share_url, who
 ):
-    reader = make_user()
+    reader = make_user(verified=True)
     if who == "subscriber elsewhere":
         subscribe(reader, make_publication())
     client.force_login(reader)

@@ -82,9 +82,9 @@ def test_the_limit_follows_the_sender_not_the_article(logged_in, article, share,
 def test_several_accounts_from_one_address_share_its_limit(client, article, share, settings, clock):
     settings.SHARING_EMAILS_PER_HOUR_PER_IP = 3
     for n in range(3):
-        client.force_login(make_user(f"user{n}@example.com"))
+        client.force_login(make_user(f"user{n}@example.com", verified=True))
         assert share(article).status_code == 302
-    client.force_login(make_user("user4@example.com"))
+    client.force_login(make_user("user4@example.com", verified=True))
     response = share(article)
     assert response.status_code == 429
     assert LIMIT_MESSAGE.format(3) in response.content.decode()
@@ -93,10 +93,10 @@ def test_several_accounts_from_one_address_share_its_limit(client, article, shar
 
 def test_another_address_has_a_limit_of_its_own(client, article, share, settings, clock):
     settings.SHARING_EMAILS_PER_HOUR_PER_IP = 1
-    client.force_login(make_user())
+    client.force_login(make_user(verified=True))
     assert share(article).status_code == 302
     client.defaults["REMOTE_ADDR"] = "203.0.113.9"
-    client.force_login(make_user())
+    client.force_login(make_user(verified=True))
     assert share(article).status_code == 302
 
 

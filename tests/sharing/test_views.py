@@ -129,11 +129,12 @@ def test_anonymous_senders_may_share_when_the_setting_allows(client, article, sh
     settings.SHARING_ALLOW_ANONYMOUS = True
     html = client.get(f"{article.get_absolute_url()}share/").content.decode()
     assert 'name="sender_name" value=' not in html
+    assert 'name="sender_email"' not in html  # an address nobody has verified is no sender
     assert "Include a gift link" not in html
     response = share(article)
     assert response.status_code == 302
     (message,) = mail.outbox
-    assert message.reply_to == ["Ann Example <ann@example.com>"]
+    assert message.reply_to == []
     assert Share.objects.get().sender is None
 
 
@@ -156,3 +157,27 @@ def test_the_share_pages_are_never_cached(client, subscriber, article, share_url
     assert "no-store" in client.get(share_url)["Cache-Control"]
     sent = share(article)["Location"]
     assert "no-store" in client.get(sent)["Cache-Control"]
+
+
+def test_a_reader_who_has_not_confirmed_their_address_is_asked_to_first(client, article, share):
+    client.force_login(make_user("new@example.com"))
+    html = client.get(f"{article.get_absolute_url()}share/").content.decode()
+    assert "Confirm your email address first" in html
+    assert '<form id="share-form"' not in html
+    assert 'action="/accounts/email/"' in html and 'name="action_send"' in html
+    response = share(article)
+    assert response.status_code == 403
+    assert mail.outbox == []
+    assert not Share.objects.exists()
+
+
+def test_the_confirmation_link_can_be_sent_again_from_there(client, article):
+    from allauth.account.models import EmailAddress
+
+    user = make_user("new@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    client.force_login(user)
+    client.post("/accounts/email/", {"email": user.email, "action_send": ""})
+    (message,) = mail.outbox
+    assert message.to == ["new@example.com"]
+    assert "/accounts/confirm-email/" in message.body

@@ -1,0 +1,222 @@
+"""Cache backends for which a fault of the store is a miss, never an error page.
+
+The cache only ever holds what the database can recompute, so when its store (Redis, or the
+database cache table) stops answering, the site carries on without it: every read is a miss,
+every write is skipped, and pages are built from the database — slower, never a 500. The outage
+is logged once per process, not per request, and the store is tried again after
+`RETRY_SECONDS`, so a dead store costs each process one timeout at a time, not one per call.
+
+Two things must not be lost on the way:
+
+- **Invalidations.** A generation that could not be moved, or an entry that could not be deleted
+  (a logout, a cancelled subscription), would let the store serve what it held before the
+  change once it answers again. So a process that saw the outage empties the store of the
+  site's entries as soon as it answers again: nothing written before an outage is trusted after
+  it. A process that could not write keeps trying in the background, so an idle one does too.
+- **Rate limits.** A limit whose counter is gone would let a login be brute-forced, or the share
+  form be used as a mail relay, for as long as the store is down. Keys under `FALLBACK_PREFIXES`
+  (an option: the counters' prefixes) are counted in this process's memory meanwhile: with N
+  processes a limit allows at most N times its count, and never becomes a bypass.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError, connections, router, transaction
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0
+
+
+class Health:
+    """A store's state as this process sees it, shared by all its threads."""
+
+    def __init__(self, name):
+        self.name = name
+        self.lock = threading.Lock()
+        self.down_until = 0.0  # while in the future, the store is not asked at all
+        self.outage = False  # this process has seen the store fail and not answer since
+        self.lost_writes = False  # a write was skipped or failed during the outage
+
+    def is_open(self):
+        return time.monotonic() < self.down_until
+
+    def failed(self, error):
+        with self.lock:
+            first = not self.outage
+            self.outage = True
+            self.down_until = time.monotonic() + RETRY_SECONDS
+        if first:
+            log.warning(
+                "The cache (%s) is not answering: the site runs without it until it does (%s)",
+                self.name,
+                error,
+            )
+
+    def answered(self):
+        """The store answered; True once per outage, when it has to be emptied."""
+        if not self.outage:
+            return False
+        with self.lock:
+            recovered, self.outage = self.outage, False
+            self.lost_writes = False
+        if recovered:
+            log.warning("The cache (%s) answers again: emptying it of older entries", self.name)
+        return recovered
+
+
+_health = {}
+_health_lock = threading.Lock()
+_calling = threading.local()  # whether this thread is inside a call to the real store
+
+
+def health_of(name):
+    with _health_lock:
+        return _health.setdefault(name, Health(name))
+
+
+class FaultTolerantCache:
+    """Put before a Django cache backend class: its faults become misses (see the module)."""
+
+    outage_errors = ()
+    # Whether a process that lost a write keeps trying the store from a thread until it has
+    # emptied it (an idle process included), rather than on its next call only.
+    retries_in_background = True
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self.fallback_prefixes = tuple(options.pop("FALLBACK_PREFIXES", ()))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self.health = health_of(f"{type(self).__name__} {server}")
+        self.local = LocMemCache(f"fallback {server}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+    # Django's cache API, each call guarded --------------------------------------------------------
+
+    def get(self, key, default=None, version=None):
+        return self._guard([key], lambda store: store.get(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        return self._guard(keys, lambda store: store.get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._guard([key], lambda store: store.has_key(key, version), False)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None, **kwargs):
+        add = lambda store: store.add(key, value, timeout, version=version, **kwargs)  # noqa: E731
+        return self._guard([key], add, False, write=True)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None, **kwargs):
+        set_ = lambda store: store.set(key, value, timeout, version=version, **kwargs)  # noqa: E731
+        return self._guard([key], set_, None, write=True)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None, **kwargs):
+        set_many = lambda store: store.set_many(data, timeout, version=version, **kwargs)  # noqa: E731
+        return self._guard(list(data), set_many, list(data), write=True)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard([key], lambda store: store.touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._guard([key], lambda store: store.delete(key, version), False, write=True)
+
+    def delete_many(self, keys, version=None):
+        return self._guard(keys, lambda store: store.delete_many(keys, version), None, write=True)
+
+    def incr(self, key, delta=1, version=None):
+        return self._guard([key], lambda store: store.incr(key, delta, version), None, write=True)
+
+    def decr(self, key, delta=1, version=None):
+        return self._guard([key], lambda store: store.decr(key, delta, version), None, write=True)
+
+    def clear(self):
+        self.local.clear()
+        return self._guard([], lambda store: store.clear(), None, write=True)
+
+    # How a call is guarded ------------------------------------------------------------------------
+
+    def _guard(self, keys, call, default, *, write=False):
+        """`call(store)` on the shared store; while it is down, on this process's memory for
+        rate-limit counters, else `default` (and a write noted as lost)."""
+        if getattr(_calling, "store", False):
+            return call(super())  # the store calling its own API (get → get_many): unguarded
+        if not self.health.is_open():
+            _calling.store = True
+            try:
+                result = self._call_store(call)
+            except self.outage_errors as error:
+                self.health.failed(error)
+            else:
+                if self.health.answered():
+                    self._forget_older_entries()
+                return result
+            finally:
+                _calling.store = False
+        if keys and all(str(key).startswith(self.fallback_prefixes) for key in keys):
+            return call(self.local)
+        if write:
+            self._lost_write()
+        return default
+
+    def _call_store(self, call):
+        return call(super())
+
+    def _lost_write(self):
+        with self.health.lock:
+            first, self.health.lost_writes = not self.health.lost_writes, True
+        if first and self.retries_in_background:
+            threading.Thread(target=self._retry_until_answered, daemon=True).start()
+
+    def _retry_until_answered(self):
+        while self.health.lost_writes:
+            time.sleep(RETRY_SECONDS)
+            self.has_key("caching:probe")
+
+    def _forget_older_entries(self):
+        """Empty the store of this site's entries (and this process of its copies)."""
+        from caching.local import clear_every_cache
+
+        clear_every_cache()
+        self.local.clear()
+        try:
+            self._delete_every_entry()
+        except self.outage_errors as error:
+            self.health.failed(error)
+            self._lost_write()
+
+
+class FaultTolerantRedisCache(FaultTolerantCache, RedisCache):
+    """django-redis, surviving a Redis outage."""
+
+    outage_errors = (ConnectionInterrupted, RedisError, OSError)
+
+    def _delete_every_entry(self):
+        self.delete_pattern("*")  # this site's prefix only: others may share the server
+
+
+class FaultTolerantDatabaseCache(FaultTolerantCache, DatabaseCache):
+    """Django's database cache, the store every process shares when there is no Redis."""
+
+    outage_errors = (DatabaseError,)
+    # With the database gone nothing changes meanwhile, so nothing can be missed: the next
+    # call that reaches it is soon enough.
+    retries_in_background = False
+
+    def _call_store(self, call):
+        database = router.db_for_write(self.cache_model_class)
+        if not connections[database].in_atomic_block:
+            return call(super(FaultTolerantCache, self))
+        # In a savepoint: on PostgreSQL a failed query would otherwise abort the transaction
+        # of the request around it.
+        with transaction.atomic(using=database):
+            return call(super(FaultTolerantCache, self))
+
+    def _delete_every_entry(self):
+        super(FaultTolerantCache, self).clear()

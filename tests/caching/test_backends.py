@@ -1,0 +1,163 @@
+"""A cache store that stops answering is a miss, never an error; nothing written before the
+outage is trusted after it; rate-limit counters carry on in memory meanwhile.
+
+Each test runs a redis-server of its own on a free port, and stops or freezes it."""
+
+import logging
+import time
+
+import pytest
+import redis
+from django.db import connection, transaction
+
+from caching import backends
+from caching.backends import FaultTolerantDatabaseCache, FaultTolerantRedisCache
+from tests.servers import RedisServer
+
+
+@pytest.fixture
+def server():
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def make_cache(server, monkeypatch):
+    monkeypatch.setattr(backends, "RETRY_SECONDS", 0.2)
+    backends._health.clear()
+
+    def make():
+        return FaultTolerantRedisCache(
+            server.url,
+            {
+                "KEY_PREFIX": "test",
+                "OPTIONS": {
+                    "SOCKET_CONNECT_TIMEOUT": 0.2,
+                    "SOCKET_TIMEOUT": 0.2,
+                    "FALLBACK_PREFIXES": ["rl:"],
+                },
+            },
+        )
+
+    return make
+
+
+def until(condition, seconds=5):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "it did not happen in time"
+        time.sleep(0.05)
+
+
+def test_a_stopped_store_is_a_miss_and_a_skipped_write(server, make_cache):
+    cache = make_cache()
+    cache.set("page", "rendered")
+    server.stop()
+    assert cache.get("page") is None
+    assert cache.get_many(["page", "other"]) == {}
+    assert cache.get("page", "default") == "default"
+    assert cache.add("new", 1) is False
+    cache.set("page", "again")  # no error
+    cache.delete("page")
+    assert cache.has_key("page") is False
+
+
+def test_the_outage_is_logged_once_not_per_call(server, make_cache, caplog):
+    cache = make_cache()
+    server.stop()
+    with caplog.at_level(logging.WARNING, logger="caching.backends"):
+        for _ in range(50):
+            cache.get("page")
+            time.sleep(0.01)
+    assert len(caplog.records) == 1
+    assert "not answering" in caplog.records[0].getMessage()
+
+
+def test_the_store_is_used_again_when_it_comes_back(server, make_cache):
+    cache = make_cache()
+    server.stop()
+    cache.set("page", "lost")
+    server.start()
+    until(lambda: cache.add("page", "kept") or cache.get("page") == "kept")
+    assert cache.get("page") == "kept"
+
+
+def test_nothing_written_before_an_outage_is_served_after_it(server, make_cache):
+    """Frozen, Redis keeps its entries; a logout or a cancelled subscription could not delete
+    theirs meanwhile. Once it answers, the first call empties it of the site's entries."""
+    cache = make_cache()
+    cache.set("session:abc", {"user": 7})
+    cache.set("generation:content", 1)
+    server.pause()
+    cache.delete("session:abc")  # the logout: lost
+    server.resume()
+    until(lambda: not backends.health_of(cache.health.name).is_open())
+    assert cache.get("session:abc") is None
+    assert cache.get("generation:content") is None
+
+
+def test_a_process_that_lost_a_write_empties_the_store_even_if_idle(server, make_cache):
+    cache = make_cache()
+    cache.set("session:abc", {"user": 7})
+    server.pause()
+    cache.delete("session:abc")
+    server.resume()
+    raw = redis.Redis(port=server.port)
+    until(lambda: not raw.keys("test:*"))  # no further call to the cache was needed
+
+
+def test_other_sites_sharing_the_server_keep_their_entries(server, make_cache):
+    cache = make_cache()
+    raw = redis.Redis(port=server.port)
+    raw.set("other-site:1:page", "theirs")
+    cache.set("page", "ours")
+    server.pause()
+    cache.delete("page")
+    server.resume()
+    until(lambda: not raw.keys("test:*"))
+    assert raw.get("other-site:1:page") == b"theirs"
+
+
+def test_rate_limit_counters_carry_on_in_memory_while_the_store_is_away(server, make_cache):
+    cache = make_cache()
+    server.stop()
+    assert cache.add("rl:login:ip", 0) is True
+    assert cache.incr("rl:login:ip") == 1
+    assert cache.incr("rl:login:ip", 4) == 5
+    assert cache.get("rl:login:ip") == 5
+    assert cache.add("page", 0) is False  # anything else is still a miss
+
+
+def test_allauth_login_limits_hold_while_the_store_is_away(server, make_cache, rf, monkeypatch):
+    from allauth.core.internal import ratelimit
+
+    cache = make_cache()
+    cache.fallback_prefixes = ("allauth:rl:",)
+    monkeypatch.setattr(ratelimit, "cache", cache)
+    server.stop()
+    request = rf.post("/accounts/login/")
+    request.user = None
+    config = {"login_failed": "3/300s/ip"}
+
+    def consume():
+        return ratelimit.consume(request, app="test", action="login_failed", config=config)
+
+    assert [bool(consume()) for _ in range(5)] == [True, True, True, False, False]
+
+
+@pytest.mark.django_db
+def test_a_missing_cache_table_is_a_miss(settings):
+    cache = FaultTolerantDatabaseCache("no_such_table", {})
+    assert cache.get("page") is None
+    cache.set("page", "rendered")
+
+
+@pytest.mark.django_db
+def test_a_failed_cache_query_leaves_the_requests_transaction_usable():
+    cache = FaultTolerantDatabaseCache("no_such_table", {})
+    with transaction.atomic():
+        assert cache.get("page") is None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
