@@ -1,3 +1,5 @@
+from allauth.usersessions import admin as allauth_admin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -42,3 +44,13 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]},
         ),
     ]
+
+
+# allauth's admin of logged-in devices searches users by username, which this site's users do
+# not have (any search was a server error): by email address instead.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(allauth_admin.UserSessionAdmin):
+    search_fields = ["user__email", "ip"]

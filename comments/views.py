@@ -7,10 +7,12 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
+from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import strip_tags
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -53,6 +55,9 @@ class PostComment(View):
     http_method_names = ["post"]
     show_article = None
 
+    # One transaction: if anything fails after the comment is written (the database going away
+    # mid-request), the reader is told it failed and nothing of it was saved.
+    @method_decorator(transaction.atomic)
     def post(self, request, article_pk):
         now = timezone.now()
         articles = Article.objects.select_related("publication__comment_settings")

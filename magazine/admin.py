@@ -3,7 +3,10 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -134,6 +137,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if not self.has_publish_permission(request):
             fields.append("publish_at")
         return fields
+
+    def history_view(self, request, object_id, extra_context=None):
+        """simple_history's, but an id that is not one is "not found", not a server error."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such article.") from None
+        return super().history_view(request, object_id, extra_context)
 
     # Display -----------------------------------------------------------------------------------
 

@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from django.views.generic import TemplateView
-from django.views.static import serve
 
 from caching.pages import anonymous_page_cache as shared
 from comments.urls import urls as comment_urls
 from magazine.pages import article, feeds, sitemaps, views
-from magazine.pages.converters import ArticleSlugConverter, PublicationSlugConverter
+from magazine.pages.converters import (
+    ArticleSlugConverter,
+    PublicationSlugConverter,
+    YearConverter,
+)
 
 
 def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
@@ -24,6 +27,7 @@ def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
 # other pages use in the same places (magazine.pages.converters).
 register_converter(PublicationSlugConverter, "publication")
 register_converter(ArticleSlugConverter, "article")
+register_converter(YearConverter, "year")
 
 
 publication_patterns = [
@@ -33,7 +37,7 @@ publication_patterns = [
     path("authors/<slug:author>/", shared(views.AuthorView.as_view()), name="author"),
     path("tags/<slug:tag>/", shared(views.TagView.as_view()), name="tag"),
     path("issues/", shared(views.IssueArchiveView.as_view()), name="issue_archive"),
-    path("issues/<int:year>/", shared(views.IssueArchiveView.as_view()), name="issue_year"),
+    path("issues/<year:year>/", shared(views.IssueArchiveView.as_view()), name="issue_year"),
     path("issues/<int:volume>-<int:number>/", shared(views.IssueView.as_view()), name="issue"),
     path("search/", shared(views.SearchView.as_view()), name="publication_search"),
     *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed", wrap=shared),
@@ -64,7 +68,7 @@ if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.insert(
         0,
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(rf"^{media_prefix}(?P<path>.*)$", views.serve_media),
     )
 
 # A database out of reach is a 503 that asks to try again and gives back what was typed.

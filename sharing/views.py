@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -11,7 +12,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from magazine.pages.views import NowMixin
+from magazine.now import NowMixin
 from paywall import gifts
 from sharing import limits
 from sharing.emails import send_article_share, subject_for, what_anyone_sees
@@ -61,6 +62,12 @@ class ShareMixin(NowMixin):
 class ShareView(ShareMixin, FormView):
     template_name = "sharing/share.html"
     form_class = ShareForm
+
+    # One transaction: the share, its gift links and its queued emails are saved together or
+    # not at all, so a reader told it failed has sent nothing.
+    @method_decorator(transaction.atomic)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     @cached_property
     def gifts_left(self):

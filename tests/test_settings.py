@@ -46,3 +46,14 @@ def test_production_session_cookies_are_secure_httponly_and_lax():
     )
     result = manage("shell", "-c", probe, env=PRODUCTION_ENV)
     assert result.stdout.split()[-4:] == ["True", "True", "Lax", "True"], result.stderr
+
+
+def test_production_asks_for_hsts_preloading_only_when_told():
+    probe = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS > 0, s.SECURE_HSTS_PRELOAD)"
+    )
+    result = manage("shell", "-c", probe, env=PRODUCTION_ENV)
+    assert result.stdout.split()[-2:] == ["True", "False"], result.stderr
+    result = manage("shell", "-c", probe, env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"})
+    assert result.stdout.split()[-2:] == ["True", "True"], result.stderr

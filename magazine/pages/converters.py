@@ -25,3 +25,18 @@ class PublicationSlugConverter(UnreservedSlugConverter):
 
 class ArticleSlugConverter(UnreservedSlugConverter):
     reserved = RESERVED_ARTICLE_SLUGS
+
+
+class YearConverter:
+    """A year of four digits that dates can be made of (0000 cannot): /issues/2026/."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        year = int(value)
+        if year < 1:
+            raise ValueError("there is no year 0")
+        return year
+
+    def to_url(self, value):
+        return f"{value:04d}"

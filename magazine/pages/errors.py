@@ -4,6 +4,7 @@ cache, and the templates they render extend nothing that does."""
 import sys
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.template import loader
 from django.views import defaults
 
@@ -19,9 +20,7 @@ def server_error(request):
     if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return defaults.server_error(request)
     context = {"fields": typed_fields(request), "action": request.path}
-    response = defaults.HttpResponse(
-        loader.get_template("503.html").render(context, request), status=503
-    )
+    response = HttpResponse(loader.get_template("503.html").render(context, request), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

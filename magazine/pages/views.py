@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.static import serve
 
 from comments.counts import with_comment_counts
 from magazine.models import (
@@ -228,3 +229,12 @@ class SearchView(NowMixin, TemplateView):
         response = self.render_to_response(context, status=status)
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+def serve_media(request, path):
+    """Uploaded images, when Django serves them itself (SERVE_MEDIA): a name no file could have
+    (too long for the file system, say) is simply not found."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file.") from None

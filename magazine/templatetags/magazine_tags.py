@@ -1,4 +1,5 @@
 import json
+import re
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -7,6 +8,8 @@ from magazine.navigation import menu_entry
 from magazine.site import absolute_url
 
 register = template.Library()
+
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 # What must not appear raw inside <script>: the same escapes as Django's json_script.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -43,7 +46,8 @@ def canonical_url(context):
     """This page's address on the site's own host: the path, and the page number past page 1."""
     request = context["request"]
     page = request.GET.get("page", "")
-    query = f"?page={page}" if page.isdigit() and int(page) > 1 else ""
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    query = f"?page={int(page)}" if PAGE_NUMBER.fullmatch(page) and int(page) > 1 else ""
     return absolute_url(request.path + query)
 
 
