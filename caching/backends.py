@@ -31,6 +31,8 @@ from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from caching.local import clear_every_cache
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
@@ -43,7 +45,8 @@ class Health:
         self.name = name
         self.lock = threading.Lock()
         self.down_until = 0.0  # while in the future, the store is not asked at all
-        self.outage = False  # this process has seen the store fail and not answer since
+        self.outage = False  # the store failed, and has not been emptied since
+        self.recovering = False  # a thread is emptying it: nobody else uses it meanwhile
         self.lost_writes = False  # a write was skipped or failed during the outage
 
     def is_open(self):
@@ -61,16 +64,20 @@ class Health:
                 error,
             )
 
-    def answered(self):
-        """The store answered; True once per outage, when it has to be emptied."""
-        if not self.outage:
-            return False
+    def start_recovery(self):
+        """Whether this thread is to empty the store now (None: it needs no emptying)."""
         with self.lock:
-            recovered, self.outage = self.outage, False
-            self.lost_writes = False
-        if recovered:
-            log.warning("The cache (%s) answers again: emptying it of older entries", self.name)
-        return recovered
+            if not self.outage:
+                return None
+            if self.recovering:
+                return False
+            self.recovering = True
+            return True
+
+    def recovered(self):
+        with self.lock:
+            self.outage = self.recovering = self.lost_writes = False
+        log.warning("The cache (%s) answers again, emptied of what it held before", self.name)
 
 
 _health = {}
@@ -147,16 +154,12 @@ class FaultTolerantCache:
         rate-limit counters, else `default` (and a write noted as lost)."""
         if getattr(_calling, "store", False):
             return call(super())  # the store calling its own API (get → get_many): unguarded
-        if not self.health.is_open():
+        if not self.health.is_open() and self._recovered():
             _calling.store = True
             try:
-                result = self._call_store(call)
+                return self._call_store(call)
             except self.outage_errors as error:
                 self.health.failed(error)
-            else:
-                if self.health.answered():
-                    self._forget_older_entries()
-                return result
             finally:
                 _calling.store = False
         if keys and all(str(key).startswith(self.fallback_prefixes) for key in keys):
@@ -164,6 +167,28 @@ class FaultTolerantCache:
         if write:
             self._lost_write()
         return default
+
+    def _recovered(self):
+        """Whether the store may be used: it has had no outage, or has been emptied since (by
+        this thread now, which the others wait for by doing without the store meanwhile)."""
+        starting = self.health.start_recovery()
+        if starting is None:
+            return True
+        if not starting:
+            return False
+        _calling.store = True
+        try:
+            self._call_store(lambda store: self._delete_every_entry())
+        except self.outage_errors as error:
+            self.health.recovering = False
+            self.health.failed(error)
+            return False
+        finally:
+            _calling.store = False
+        clear_every_cache()
+        self.local.clear()
+        self.health.recovered()
+        return True
 
     def _call_store(self, call):
         return call(super())
@@ -178,18 +203,6 @@ class FaultTolerantCache:
         while self.health.lost_writes:
             time.sleep(RETRY_SECONDS)
             self.has_key("caching:probe")
-
-    def _forget_older_entries(self):
-        """Empty the store of this site's entries (and this process of its copies)."""
-        from caching.local import clear_every_cache
-
-        clear_every_cache()
-        self.local.clear()
-        try:
-            self._delete_every_entry()
-        except self.outage_errors as error:
-            self.health.failed(error)
-            self._lost_write()
 
 
 class FaultTolerantRedisCache(FaultTolerantCache, RedisCache):

@@ -5,7 +5,7 @@ import math
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,8 @@ RESERVED_ARTICLE_SLUGS = frozenset(
 )  # fmt: skip
 
 WORDS_PER_MINUTE = 230
+# The longest body a writer may save: far past any article, and still rendered in a moment.
+MAX_BODY_LENGTH = 200_000
 SEARCH_FIELDS = (
     "search_text",
     "search_whole_text",
@@ -229,10 +231,11 @@ class Article(models.Model):
     )
     slug = models.SlugField(max_length=200, validators=[validate_article_slug])
     body = models.TextField(
+        validators=[MaxLengthValidator(MAX_BODY_LENGTH)],
         help_text="Markdown. Put a line <code>&lt;!-- more --&gt;</code> where the free teaser "
         "ends (otherwise the first paragraphs are the teaser). Pull quote: a line "
         "<code>!!! pullquote</code> then the quote indented four spaces. Sidebar: "
-        '<code>!!! sidebar "What you can do"</code> then its text indented four spaces.'
+        '<code>!!! sidebar "What you can do"</code> then its text indented four spaces.',
     )
     access = models.CharField(
         max_length=20,

@@ -5,100 +5,19 @@ a separate string that a template can leave out entirely — never HTML hidden w
 """
 
 import re
-import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
-from markdown.treeprocessors import Treeprocessor
+
+from magazine.markup import render_markdown
 
 MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
 BLOCK_SEPARATOR = re.compile(r"\n[ \t]*\n")
-RENDER_VERSION = 1  # bump when the pipeline's output changes, to retire cached HTML
-
-ALLOWED_TAGS = {
-    "a", "abbr", "aside", "blockquote", "br", "code", "dd", "dl", "dt", "em", "figure", "h2",
-    "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "aside": {"aria-label"},
-    "th": {"align"},
-    "td": {"align"},
-}
-ALLOWED_CLASSES = {"aside": {"sidebar"}, "figure": {"pullquote"}, "h2": {"sidebar-title"}}
-
-
-class CalloutProcessor(Treeprocessor):
-    """Turns `!!! pullquote` and `!!! sidebar "Title"` admonitions into figure and aside."""
-
-    def run(self, root):
-        for element in root.iter("div"):
-            classes = element.get("class", "").split()
-            if "admonition" not in classes:
-                continue
-            title = next((c for c in element if c.get("class") == "admonition-title"), None)
-            if "pullquote" in classes:
-                self._make_pullquote(element, title)
-            else:
-                self._make_sidebar(element, title)
-
-    def _make_pullquote(self, element, title):
-        if title is not None:
-            element.remove(title)
-        quote = ET.Element("blockquote")
-        quote.extend(list(element))
-        for child in list(element):
-            element.remove(child)
-        element.append(quote)
-        element.tag = "figure"
-        element.attrib = {"class": "pullquote"}
-
-    def _make_sidebar(self, element, title):
-        element.tag = "aside"
-        element.attrib = {"class": "sidebar"}
-        if title is not None:
-            title.tag = "h2"
-            title.attrib = {"class": "sidebar-title"}
-            element.set("aria-label", "".join(title.itertext()))
-
-
-class CalloutExtension(markdown.Extension):
-    def extendMarkdown(self, md):
-        md.treeprocessors.register(CalloutProcessor(md), "callouts", 5)
-
-
-_converters = threading.local()
-
-
-def converter():
-    """This thread's Markdown converter: building one loads every extension, so it is reused."""
-    if not hasattr(_converters, "markdown"):
-        _converters.markdown = markdown.Markdown(
-            extensions=["admonition", "tables", "sane_lists", "smarty", CalloutExtension()],
-            output_format="html",
-        )
-    return _converters.markdown.reset()
-
-
-def render_markdown(source):
-    """Staff Markdown to HTML that is safe to put in a page as is."""
-    html = converter().convert(source)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes={"http", "https", "mailto"},
-    )
+RENDER_VERSION = 2  # bump when the pipeline's output changes, to retire cached HTML
 
 
 def split_teaser(source, paragraphs=None):

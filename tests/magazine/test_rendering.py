@@ -1,4 +1,5 @@
-from magazine.rendering import article_body, render_markdown, split_teaser
+from magazine.markup import render_markdown
+from magazine.rendering import article_body, split_teaser
 from tests.factories import HIDDEN, make_article
 
 
