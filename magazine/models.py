@@ -15,7 +15,8 @@ from simple_history.models import HistoricalRecords
 RESERVED_PUBLICATION_SLUGS = frozenset(
     {
         "accounts", "admin", "api", "feeds", "gift", "media", "preview", "robots.txt", "search",
-        "share", "sitemap.xml", "static", "comments", "subscribe", "account",
+        "share", "sitemap.xml", "static", "comments", "subscribe", "account", "accents.css",
+        "healthz",
     }
 )  # fmt: skip
 # Second path segments under a publication that are not articles.

@@ -54,6 +54,7 @@ urlpatterns = [
     path("search/", shared(views.SearchView.as_view()), name="search"),
     *feed_paths("feeds/", feeds.SiteFeed, "site_feed", wrap=shared),
     *feed_paths("feeds/private/<slug:token>/", feeds.PrivateFeed, "private_feed"),
+    path("accents.css", views.accent_styles, name="accent_styles"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path(

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Subquery, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.static import serve
 
@@ -20,6 +21,7 @@ from magazine.models import (
     Tag,
     published_q,
 )
+from magazine.navigation import publications_menu
 from magazine.now import NowMixin
 from magazine.pages import search
 from magazine.pages.forms import SearchForm
@@ -238,3 +240,14 @@ def serve_media(request, path):
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     except OSError:
         raise Http404("No such file.") from None
+
+
+@cache_control(public=True, max_age=365 * 24 * 60 * 60, immutable=True)
+def accent_styles(request):
+    """Each publication's colour as a class (`accent-<slug>`): kept in a stylesheet, so that the
+    Content-Security-Policy needs to allow no inline style. Its address carries the content
+    generation, so a changed colour is a new address and the old one may be kept for good."""
+    rules = "".join(
+        f".accent-{entry['slug']}{{--accent:{entry['accent']}}}\n" for entry in publications_menu()
+    )
+    return HttpResponse(rules, content_type="text/css; charset=utf-8")

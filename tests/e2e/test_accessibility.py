@@ -148,6 +148,8 @@ def visitor_context(browser, site, user):
     """A browser context, logged in as the demo account `user` unless it is empty."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    if not checkers.axe_missing():
+        checkers.load_axe(context)
     if user:
         tab = context.new_page()
         tab.goto(site + reverse("account_login"))
