@@ -18,7 +18,7 @@ from comments.models import Comment
 from demo.accounts import DEMO_PASSWORD
 from magazine.changes import content_changed
 from magazine.models import Article, Author, Publication, Tag
-from magazine.pages import search
+from magazine.pages.search import index as search_index
 from paywall.models import Subscription
 from paywall.subscriptions import plan_for_publication
 
@@ -72,7 +72,7 @@ def seed_scale(*, articles, comments, subscribers, seed=1, now=None, progress=pr
     created = create_articles(stream(seed, "articles"), articles, publications, now=now)
     link_articles(stream(seed, "links"), created, authors, tags)
     progress(f"{len(created)} articles; indexing them for search")
-    search.reindex(Article.objects.filter(pk__in=[a.pk for a in created]))
+    search_index.reindex(Article.objects.filter(pk__in=[a.pk for a in created]))
     readers = create_subscribers(stream(seed, "readers"), subscribers, publications, now=now)
     progress(f"{len(readers)} subscribers")
     made = create_comments(stream(seed, "comments"), comments, readers, now=now)

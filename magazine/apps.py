@@ -12,7 +12,7 @@ class MagazineConfig(AppConfig):
         from caching.pages import anonymous_pages_show
         from magazine import changes, navigation, roles
         from magazine.models import Article, Author, Issue, Publication, Section, Tag
-        from magazine.pages import search
+        from magazine.pages.search import index as search_index
 
         navigation.connect()
         changes.connect(
@@ -20,5 +20,5 @@ class MagazineConfig(AppConfig):
             through=(Article.authors.through, Article.tags.through),
         )  # fmt: skip
         anonymous_pages_show(changes.CONTENT)
-        search.connect()
+        search_index.connect()
         post_migrate.connect(roles.ensure_staff_groups, dispatch_uid="magazine-staff-groups")

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from accounts.models import FeedToken
 from magazine.models import Article
-from magazine.pages.search import anonymous_may_read_whole, search
+from magazine.pages.search import search
+from magazine.pages.search.index import anonymous_may_read_whole
 from paywall import gifts
 from paywall.subscriptions import cancel
 from tests.factories import (

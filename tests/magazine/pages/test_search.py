@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from magazine.models import Article
-from magazine.pages.search import MARK_END, MARK_START, elided, highlighted
+from magazine.pages.search import elided, highlighted
+from magazine.pages.search.engines import MARK_END, MARK_START
 from tests.factories import make_article, make_publication, make_section
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from magazine.models import Article
-from magazine.pages.search import reindex, search
+from magazine.pages.search import search
+from magazine.pages.search.index import reindex
 from tests.factories import make_section
 
 pytestmark = [
