@@ -147,6 +147,15 @@ class FaultTolerantCache:
         self.local.clear()
         return self._guard([], lambda store: store.clear(), None, write=True)
 
+    def is_answering(self):
+        """Whether the store answers now (for a health check: asks it, whatever the breaker)."""
+        try:
+            self._call_store(lambda store: store.has_key("caching:health"))
+        except self.outage_errors as error:
+            self.health.failed(error)
+            return False
+        return True
+
     # How a call is guarded ------------------------------------------------------------------------
 
     def _guard(self, keys, call, default, *, write=False):

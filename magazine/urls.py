@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from caching.pages import anonymous_page_cache as shared
 from comments.urls import urls as comment_urls
-from magazine.pages import article, feeds, sitemaps, views
+from magazine.pages import article, feeds, health, sitemaps, views
 from magazine.pages.converters import (
     ArticleSlugConverter,
     PublicationSlugConverter,
@@ -55,6 +55,7 @@ urlpatterns = [
     *feed_paths("feeds/", feeds.SiteFeed, "site_feed", wrap=shared),
     *feed_paths("feeds/private/<slug:token>/", feeds.PrivateFeed, "private_feed"),
     path("accents.css", views.accent_styles, name="accent_styles"),
+    path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path(

@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+from caching import backends
 from caching.local import clear_every_cache
+from tests.servers import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,33 @@ def _test_settings(settings, tmp_path):
     yield
     cache.clear()
     clear_every_cache()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, which it may stop, freeze and start again."""
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_cache(own_redis, monkeypatch):
+    """Makes the site's cache backend on `own_redis`, tried again 0.2 s after a failure."""
+    monkeypatch.setattr(backends, "RETRY_SECONDS", 0.2)
+    backends._health.clear()
+
+    def make():
+        return backends.FaultTolerantRedisCache(
+            own_redis.url,
+            {
+                "KEY_PREFIX": "test",
+                "OPTIONS": {
+                    "SOCKET_CONNECT_TIMEOUT": 0.2,
+                    "SOCKET_TIMEOUT": 0.2,
+                    "FALLBACK_PREFIXES": ["rl:"],
+                },
+            },
+        )
+
+    return make

@@ -32,14 +32,14 @@ from tests.servers import (
 
 
 @pytest.fixture
-def redis_server(settings, monkeypatch):
-    server = RedisServer().start()
+def redis_server(own_redis, settings, monkeypatch):
+    """The site's cache on a Redis of the test's own."""
     monkeypatch.setattr(backends, "RETRY_SECONDS", 0.2)
     backends._health.clear()
     settings.CACHES = {
         "default": {
             "BACKEND": "caching.backends.FaultTolerantRedisCache",
-            "LOCATION": server.url,
+            "LOCATION": own_redis.url,
             "KEY_PREFIX": "outage",
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 0.2,
@@ -48,8 +48,7 @@ def redis_server(settings, monkeypatch):
             },
         }
     }
-    yield server
-    server.close()
+    return own_redis
 
 
 def reader_client(user):

@@ -11,36 +11,7 @@ import redis
 from django.db import connection, transaction
 
 from caching import backends
-from caching.backends import FaultTolerantDatabaseCache, FaultTolerantRedisCache
-from tests.servers import RedisServer
-
-
-@pytest.fixture
-def server():
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def make_cache(server, monkeypatch):
-    monkeypatch.setattr(backends, "RETRY_SECONDS", 0.2)
-    backends._health.clear()
-
-    def make():
-        return FaultTolerantRedisCache(
-            server.url,
-            {
-                "KEY_PREFIX": "test",
-                "OPTIONS": {
-                    "SOCKET_CONNECT_TIMEOUT": 0.2,
-                    "SOCKET_TIMEOUT": 0.2,
-                    "FALLBACK_PREFIXES": ["rl:"],
-                },
-            },
-        )
-
-    return make
+from caching.backends import FaultTolerantDatabaseCache
 
 
 def until(condition, seconds=5):
@@ -50,10 +21,10 @@ def until(condition, seconds=5):
         time.sleep(0.05)
 
 
-def test_a_stopped_store_is_a_miss_and_a_skipped_write(server, make_cache):
-    cache = make_cache()
+def test_a_stopped_store_is_a_miss_and_a_skipped_write(own_redis, redis_cache):
+    cache = redis_cache()
     cache.set("page", "rendered")
-    server.stop()
+    own_redis.stop()
     assert cache.get("page") is None
     assert cache.get_many(["page", "other"]) == {}
     assert cache.get("page", "default") == "default"
@@ -63,9 +34,9 @@ def test_a_stopped_store_is_a_miss_and_a_skipped_write(server, make_cache):
     assert cache.has_key("page") is False
 
 
-def test_the_outage_is_logged_once_not_per_call(server, make_cache, caplog):
-    cache = make_cache()
-    server.stop()
+def test_the_outage_is_logged_once_not_per_call(own_redis, redis_cache, caplog):
+    cache = redis_cache()
+    own_redis.stop()
     with caplog.at_level(logging.WARNING, logger="caching.backends"):
         for _ in range(50):
             cache.get("page")
@@ -74,54 +45,54 @@ def test_the_outage_is_logged_once_not_per_call(server, make_cache, caplog):
     assert "not answering" in caplog.records[0].getMessage()
 
 
-def test_the_store_is_used_again_when_it_comes_back(server, make_cache):
-    cache = make_cache()
-    server.stop()
+def test_the_store_is_used_again_when_it_comes_back(own_redis, redis_cache):
+    cache = redis_cache()
+    own_redis.stop()
     cache.set("page", "lost")
-    server.start()
+    own_redis.start()
     until(lambda: cache.add("page", "kept") or cache.get("page") == "kept")
     assert cache.get("page") == "kept"
 
 
-def test_nothing_written_before_an_outage_is_served_after_it(server, make_cache):
+def test_nothing_written_before_an_outage_is_served_after_it(own_redis, redis_cache):
     """Frozen, Redis keeps its entries; a logout or a cancelled subscription could not delete
     theirs meanwhile. Once it answers, the first call empties it of the site's entries."""
-    cache = make_cache()
+    cache = redis_cache()
     cache.set("session:abc", {"user": 7})
     cache.set("generation:content", 1)
-    server.pause()
+    own_redis.pause()
     cache.delete("session:abc")  # the logout: lost
-    server.resume()
+    own_redis.resume()
     until(lambda: not backends.health_of(cache.health.name).is_open())
     assert cache.get("session:abc") is None
     assert cache.get("generation:content") is None
 
 
-def test_a_process_that_lost_a_write_empties_the_store_even_if_idle(server, make_cache):
-    cache = make_cache()
+def test_a_process_that_lost_a_write_empties_the_store_even_if_idle(own_redis, redis_cache):
+    cache = redis_cache()
     cache.set("session:abc", {"user": 7})
-    server.pause()
+    own_redis.pause()
     cache.delete("session:abc")
-    server.resume()
-    raw = redis.Redis(port=server.port)
+    own_redis.resume()
+    raw = redis.Redis(port=own_redis.port)
     until(lambda: not raw.keys("test:*"))  # no further call to the cache was needed
 
 
-def test_other_sites_sharing_the_server_keep_their_entries(server, make_cache):
-    cache = make_cache()
-    raw = redis.Redis(port=server.port)
+def test_other_sites_sharing_the_server_keep_their_entries(own_redis, redis_cache):
+    cache = redis_cache()
+    raw = redis.Redis(port=own_redis.port)
     raw.set("other-site:1:page", "theirs")
     cache.set("page", "ours")
-    server.pause()
+    own_redis.pause()
     cache.delete("page")
-    server.resume()
+    own_redis.resume()
     until(lambda: not raw.keys("test:*"))
     assert raw.get("other-site:1:page") == b"theirs"
 
 
-def test_rate_limit_counters_carry_on_in_memory_while_the_store_is_away(server, make_cache):
-    cache = make_cache()
-    server.stop()
+def test_rate_limit_counters_carry_on_in_memory_while_the_store_is_away(own_redis, redis_cache):
+    cache = redis_cache()
+    own_redis.stop()
     assert cache.add("rl:login:ip", 0) is True
     assert cache.incr("rl:login:ip") == 1
     assert cache.incr("rl:login:ip", 4) == 5
@@ -129,13 +100,13 @@ def test_rate_limit_counters_carry_on_in_memory_while_the_store_is_away(server, 
     assert cache.add("page", 0) is False  # anything else is still a miss
 
 
-def test_allauth_login_limits_hold_while_the_store_is_away(server, make_cache, rf, monkeypatch):
+def test_allauth_login_limits_hold_while_the_store_is_away(own_redis, redis_cache, rf, monkeypatch):
     from allauth.core.internal import ratelimit
 
-    cache = make_cache()
+    cache = redis_cache()
     cache.fallback_prefixes = ("allauth:rl:",)
     monkeypatch.setattr(ratelimit, "cache", cache)
-    server.stop()
+    own_redis.stop()
     request = rf.post("/accounts/login/")
     request.user = None
     config = {"login_failed": "3/300s/ip"}
