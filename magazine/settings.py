@@ -96,7 +96,7 @@ MIDDLEWARE = [
     # early by a middleware below (static files, cached pages).
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below), on every response.
-    "csp.middleware.CSPMiddleware",
+    "magazine.security.ContentSecurityPolicyMiddleware",
     # Static files, answered before any session, cache or database is touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Opens the request's cache batch before anything reads the cache, and fetches the view's
