@@ -125,33 +125,27 @@ def test_log_out_everywhere_else_reaches_the_other_server(site):
     assert "subscriber@example.com" in here.get(f"{second}/accounts/")
 
 
-def test_a_password_change_or_a_deactivation_ends_sessions_everywhere(site):
+@pytest.mark.parametrize(
+    ("email", "change"),
+    [
+        ("changing@example.com", "u.set_password('another secret phrase')"),
+        ("leaving@example.com", "u.is_active = False"),
+    ],
+    ids=["password changed", "deactivated"],
+)
+def test_a_change_to_the_account_on_the_command_line_ends_its_sessions_everywhere(
+    site, email, change
+):
     env, (first, second) = site
-    manage(env, "shell", "-c", _make_user("changing@example.com"))
+    shell(
+        env,
+        f"from accounts.models import User; User.objects.create_user(email='{email}', "
+        f"password='{DEMO_PASSWORD}')",
+    )
     reader = Browser()
-    reader.log_in(first, "changing@example.com", DEMO_PASSWORD)
-    assert "changing@example.com" in reader.get(f"{second}/accounts/")
-    shell(
-        env,
-        "from accounts.models import User; u = User.objects.get(email='changing@example.com'); "
-        "u.set_password('another secret phrase'); u.save()",
-    )
-    assert "changing@example.com" not in reader.get(f"{second}/accounts/")
-    manage(env, "shell", "-c", _make_user("leaving@example.com"))
-    leaving = Browser()
-    leaving.log_in(second, "leaving@example.com", DEMO_PASSWORD)
-    assert "leaving@example.com" in leaving.get(f"{first}/accounts/")
-    shell(
-        env,
-        "from accounts.models import User; u = User.objects.get(email='leaving@example.com'); "
-        "u.is_active = False; u.save()",
-    )
+    reader.log_in(first, email, DEMO_PASSWORD)
+    assert email in reader.get(f"{second}/accounts/")
+    shell(env, f"from accounts.models import User; u = User.objects.get(email='{email}'); "
+               f"{change}; u.save()")  # fmt: skip
     for server in (first, second):
-        assert "leaving@example.com" not in leaving.get(f"{server}/accounts/")
-
-
-def _make_user(email):
-    return (
-        "from accounts.models import User; "
-        f"User.objects.create_user(email='{email}', password='{DEMO_PASSWORD}')"
-    )
+        assert email not in reader.get(f"{server}/accounts/")
