@@ -20,13 +20,15 @@ Two things must not be lost on the way:
 """
 
 import logging
+import pickle
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import DatabaseError, connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
@@ -36,6 +38,8 @@ from caching.local import clear_every_cache
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
+# What unpickling a cached value raises when its class changed since it was stored.
+UNREADABLE = (pickle.UnpicklingError, EOFError, ImportError, AttributeError)
 
 
 class Health:
@@ -47,7 +51,9 @@ class Health:
         self.down_until = 0.0  # while in the future, the store is not asked at all
         self.outage = False  # the store failed, and has not been emptied since
         self.recovering = False  # a thread is emptying it: nobody else uses it meanwhile
-        self.lost_writes = False  # a write was skipped or failed during the outage
+        self.failures = 0  # a recovery counts only if the store did not fail while it ran
+        self.skipped = set()  # keys whose writes were skipped while it was being emptied
+        self.retrying = False  # a thread keeps trying the store in the background
 
     def is_open(self):
         return time.monotonic() < self.down_until
@@ -56,6 +62,7 @@ class Health:
         with self.lock:
             first = not self.outage
             self.outage = True
+            self.failures += 1
             self.down_until = time.monotonic() + RETRY_SECONDS
         if first:
             log.warning(
@@ -64,20 +71,44 @@ class Health:
                 error,
             )
 
+    def skipped_writes(self, keys):
+        """Writes to `keys` could not be made: those skipped while the store is being emptied
+        are deleted once it is (the emptying itself covers the ones before)."""
+        with self.lock:
+            if self.recovering:
+                self.skipped.update(keys)
+
     def start_recovery(self):
-        """Whether this thread is to empty the store now (None: it needs no emptying)."""
+        """The failure count to finish with, when this thread is to empty the store now; None
+        when it needs no emptying, False when another thread is at it."""
         with self.lock:
             if not self.outage:
                 return None
             if self.recovering:
                 return False
             self.recovering = True
-            return True
+            self.skipped = set()
+            return self.failures
 
-    def recovered(self):
+    def recovered(self, failures):
+        """Close the outage unless the store failed meanwhile; the keys to delete, or None."""
         with self.lock:
-            self.outage = self.recovering = self.lost_writes = False
+            self.recovering = False
+            if self.failures != failures:
+                return None
+            self.outage = False
+            skipped, self.skipped = self.skipped, set()
         log.warning("The cache (%s) answers again, emptied of what it held before", self.name)
+        return skipped
+
+
+def without_password(location):
+    """A cache's location as logs may show it: a Redis URL without its user and password."""
+    parts = urlsplit(location)
+    if not parts.password and not parts.username:
+        return location
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=host).geturl()
 
 
 _health = {}
@@ -102,7 +133,7 @@ class FaultTolerantCache:
         options = dict(params.get("OPTIONS", {}))
         self.fallback_prefixes = tuple(options.pop("FALLBACK_PREFIXES", ()))
         super().__init__(server, {**params, "OPTIONS": options})
-        self.health = health_of(f"{type(self).__name__} {server}")
+        self.health = health_of(f"{type(self).__name__} {without_password(server)}")
         self.local = LocMemCache(f"fallback {server}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
     # Django's cache API, each call guarded --------------------------------------------------------
@@ -148,13 +179,14 @@ class FaultTolerantCache:
         return self._guard([], lambda store: store.clear(), None, write=True)
 
     def is_answering(self):
-        """Whether the store answers now (for a health check: asks it, whatever the breaker)."""
+        """Whether this process is using the store now (for a health check: it asks the store,
+        whatever the pause after a failure, and empties it if an outage is not behind it yet)."""
         try:
             self._call_store(lambda store: store.has_key("caching:health"))
         except self.outage_errors as error:
             self.health.failed(error)
             return False
-        return True
+        return self._recovered()
 
     # How a call is guarded ------------------------------------------------------------------------
 
@@ -169,25 +201,45 @@ class FaultTolerantCache:
                 return self._call_store(call)
             except self.outage_errors as error:
                 self.health.failed(error)
+            except UNREADABLE:
+                if write:
+                    raise
+                return self._unreadable(keys, default)
             finally:
                 _calling.store = False
         if keys and all(str(key).startswith(self.fallback_prefixes) for key in keys):
             return call(self.local)
         if write:
-            self._lost_write()
+            self._lost_write(keys)
+        return default
+
+    def _unreadable(self, keys, default):
+        """An entry that cannot be unpickled (its class changed in a deploy) is a miss, and is
+        deleted so that the next request stores a readable one."""
+        log.warning("Unreadable cache entries %s: deleted", keys)
+        _calling.store = True
+        try:
+            self._call_store(lambda store: store.delete_many(keys))
+        except self.outage_errors as error:
+            self.health.failed(error)
         return default
 
     def _recovered(self):
         """Whether the store may be used: it has had no outage, or has been emptied since (by
         this thread now, which the others wait for by doing without the store meanwhile)."""
-        starting = self.health.start_recovery()
-        if starting is None:
+        if self.health.outage and not self._may_empty_now():
+            return False
+        failures = self.health.start_recovery()
+        if failures is None:
             return True
-        if not starting:
+        if failures is False:
             return False
         _calling.store = True
         try:
             self._call_store(lambda store: self._delete_every_entry())
+            skipped = self.health.recovered(failures)
+            if skipped:
+                self._call_store(lambda store: store.delete_many(list(skipped)))
         except self.outage_errors as error:
             self.health.recovering = False
             self.health.failed(error)
@@ -196,22 +248,30 @@ class FaultTolerantCache:
             _calling.store = False
         clear_every_cache()
         self.local.clear()
-        self.health.recovered()
+        return skipped is not None
+
+    def _may_empty_now(self):
         return True
 
     def _call_store(self, call):
         return call(super())
 
-    def _lost_write(self):
+    def _lost_write(self, keys):
+        self.health.skipped_writes(keys)
         with self.health.lock:
-            first, self.health.lost_writes = not self.health.lost_writes, True
-        if first and self.retries_in_background:
+            start = self.retries_in_background and not self.health.retrying
+            self.health.retrying = self.health.retrying or start
+        if start:
             threading.Thread(target=self._retry_until_answered, daemon=True).start()
 
     def _retry_until_answered(self):
-        while self.health.lost_writes:
-            time.sleep(RETRY_SECONDS)
-            self.has_key("caching:probe")
+        """Until the store is back and emptied, even if this process gets no request."""
+        try:
+            while self.health.outage:
+                time.sleep(RETRY_SECONDS)
+                self.has_key("caching:probe")
+        finally:
+            self.health.retrying = False
 
 
 class FaultTolerantRedisCache(FaultTolerantCache, RedisCache):
@@ -220,16 +280,30 @@ class FaultTolerantRedisCache(FaultTolerantCache, RedisCache):
     outage_errors = (ConnectionInterrupted, RedisError, OSError)
 
     def _delete_every_entry(self):
-        self.delete_pattern("*")  # this site's prefix only: others may share the server
+        # This site's prefix only: others may share the server. Large scans: fewer round trips.
+        self.delete_pattern("*", itersize=1000)
 
 
 class FaultTolerantDatabaseCache(FaultTolerantCache, DatabaseCache):
     """Django's database cache, the store every process shares when there is no Redis."""
 
-    outage_errors = (DatabaseError,)
+    # The database out of reach, not a query of the cache's own that failed: that is a bug.
+    outage_errors = (OperationalError, InterfaceError)
     # With the database gone nothing changes meanwhile, so nothing can be missed: the next
     # call that reaches it is soon enough.
     retries_in_background = False
+
+    def _may_empty_now(self):
+        """Not inside a transaction: rolled back with it, the emptying would be undone."""
+        return not connections[router.db_for_write(self.cache_model_class)].in_atomic_block
+
+    def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
+        """Django's, which keeps a failed write to itself (returns False): a write that did not
+        happen is an outage here, so that the table is emptied once it answers."""
+        stored = super()._base_set(mode, key, value, timeout)
+        if stored is False and mode != "add":
+            self.health.failed(OperationalError(f"the cache could not {mode} {key}"))
+        return stored
 
     def _call_store(self, call):
         database = router.db_for_write(self.cache_model_class)

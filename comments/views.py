@@ -73,6 +73,8 @@ class PostComment(View):
         if not request.user.is_staff and (message := over_limit(request)):
             form.add_error(None, message)
             return self.rejected(request, article, form, HTTPStatus.TOO_MANY_REQUESTS)
+        # Once saved, a failure on the way out (the session, say) must not offer to send it again.
+        transaction.on_commit(lambda: setattr(request, "changes_committed", True))
         comment = post_comment(
             article=article,
             user=request.user,

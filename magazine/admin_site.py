@@ -8,26 +8,34 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import DateField, TimeField
 
 
 class ReadableInitialData:
-    """Values a link prefills an add form with (`?until=…`) that the field cannot read are left
-    out: Django would fail drawing the form with them (a server error for a typo in a URL)."""
+    """Values a link prefills an add form with (`?until=…`) are read by their field first: one
+    it cannot read is left out, a date or time is given as one. Django passed the text on, and
+    its date-and-time widget failed drawing it (a server error for a link)."""
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        return {name: value for name, value in initial.items() if self._readable(name, value)}
+        readable = {}
+        for name, value in initial.items():
+            try:
+                readable[name] = self._read(name, value)
+            except ValidationError:
+                continue
+        return readable
 
-    def _readable(self, name, value):
+    def _read(self, name, value):
         try:
-            formfield = self.model._meta.get_field(name).formfield()
-        except (FieldDoesNotExist, AttributeError):
-            return True
-        try:
-            formfield is None or formfield.to_python(value)
-        except ValidationError:
-            return False
-        return True
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return value
+        formfield = field.formfield() if hasattr(field, "formfield") else None
+        if formfield is None:
+            return value
+        read = formfield.to_python(value)
+        return read if isinstance(field, DateField | TimeField) else value
 
 
 class AdminSite(admin.AdminSite):

@@ -4,7 +4,7 @@ CommonMark with GitHub's tables and typographic quotes and dashes, rendered by c
 linear in the length of its input whatever that input holds, so no body a writer can type or
 paste makes a save or a page take more than a moment. (Python-Markdown, before it, took minutes
 over a few thousand nested brackets.) Raw HTML in the Markdown is left out, and nesting is
-bounded (see `bounded_nesting`); then nh3 keeps only a short list of tags and attributes.
+bounded (see `bounded_depth`); then nh3 keeps only a short list of tags and attributes.
 
 Two callouts of the magazine's own, in the admonition syntax writers know:
 
@@ -38,10 +38,12 @@ ALLOWED_CLASSES = {"aside": {"sidebar"}, "figure": {"pullquote"}, "h2": {"sideba
 # cmark's safe mode: raw HTML and unsafe link schemes are left out before nh3 even looks.
 OPTIONS = cmark.Options.CMARK_OPT_SMART
 # The sanitizer's HTML parser takes time that grows with the square of how deeply elements
-# nest, so block quotes and lists nest at most this deep; markers past it are shown as text.
-MAX_NESTING = 16
-CONTAINER_MARKERS = re.compile(r"^(?:[ ]{0,3}(?:>|[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$))+", re.M)
-MARKER = re.compile(r"[ ]{0,3}(?:>|[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)")
+# nest, and Markdown nests block quotes and lists as deep as a writer's markers go: elements
+# deeper than this are left out (their text stays).
+MAX_DEPTH = 32
+TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)\b[^>]*>")
+VOID = {"br", "hr", "img", "input"}
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 CALLOUT = re.compile(r'!!![ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*')
 INDENT = re.compile(r"( {4}|\t)")
@@ -56,7 +58,8 @@ class Part:
 
 def render_markdown(source):
     """Staff Markdown to HTML that is safe to put in a page as it is."""
-    html = "".join(render_part(part) for part in parts(source.replace("\r\n", "\n")))
+    lines = source.replace("\r\n", "\n").replace("\r", "\n")
+    html = bounded_depth("".join(render_part(part) for part in parts(lines)))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -67,23 +70,29 @@ def render_markdown(source):
 
 
 def commonmark(text):
-    return cmark.markdown_to_html_with_extensions(
-        bounded_nesting(text), options=OPTIONS, extensions=["table"]
-    )
+    return cmark.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=["table"])
 
 
-def bounded_nesting(text):
-    """`text` with the block-quote and list markers of a line past `MAX_NESTING` escaped."""
-
-    def bound(match):
-        markers = MARKER.findall(match.group())
-        if len(markers) <= MAX_NESTING:
-            return match.group()
-        rest = "".join(markers[MAX_NESTING:]).lstrip()
-        escaped = re.sub(r"^([0-9]*)([>+*.)-])", r"\1\\\2", rest, count=1)
-        return "".join(markers[:MAX_NESTING]) + escaped
-
-    return CONTAINER_MARKERS.sub(bound, text)
+def bounded_depth(html):
+    """`html` (well formed: cmark's, without raw HTML) with the elements nested deeper than
+    MAX_DEPTH left out, their text kept. One pass."""
+    kept, stack, depth, start = [], [], 0, 0
+    for tag in TAG.finditer(html):
+        closing, name = tag.group(1), tag.group(2)
+        if name in VOID:
+            continue
+        if closing:
+            keep = stack.pop() if stack else True
+            depth -= keep
+        else:
+            keep = depth < MAX_DEPTH
+            stack.append(keep)
+            depth += keep
+        if not keep:
+            kept.append(html[start : tag.start()])
+            start = tag.end()
+    kept.append(html[start:])
+    return "".join(kept)
 
 
 def render_part(part):
@@ -103,11 +112,13 @@ def render_part(part):
 
 def parts(source):
     """`source` as plain Markdown and callouts, in order: a callout is its `!!!` line and the
-    indented lines after it (blank lines between them included), unindented. One pass."""
+    indented lines after it (blank lines between them included), unindented; a `!!!` line in
+    a fenced code block is code. One pass."""
     lines = source.split("\n")
-    plain, index = [], 0
+    plain, index, fence = [], 0, None
     while index < len(lines):
-        opening = CALLOUT.fullmatch(lines[index])
+        fence = fenced(lines[index], fence)
+        opening = None if fence else CALLOUT.fullmatch(lines[index])
         if opening is None:
             plain.append(lines[index])
             index += 1
@@ -129,3 +140,14 @@ def indented_block(lines, start):
     while end > start and not lines[end - 1].strip():
         end -= 1  # blank lines after the block are not part of it
     return [INDENT.sub("", line, count=1) for line in lines[start:end]], end
+
+
+def fenced(line, fence):
+    """The fence open after `line` (its backticks or tildes), given the one open before it."""
+    match = FENCE.match(line)
+    if match is None:
+        return fence
+    marks = match.group(1)
+    if fence is None:
+        return marks
+    return None if marks[0] == fence[0] and len(marks) >= len(fence) else fence

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
+from caching import batch
 from magazine.models import Publication, Section
 
 MENU_KEY = "navigation:publications"
@@ -52,7 +53,7 @@ def menu_entry(slug):
 
 
 def forget_menu(**kwargs):
-    cache.delete(MENU_KEY)
+    batch.delete(MENU_KEY)  # now, and again when the transaction commits
 
 
 def connect():

@@ -7,8 +7,12 @@ from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 
-# What a view may set on its response to change the policy (django-csp's decorators).
-PER_RESPONSE = ("_csp_exempt", "_csp_config", "_csp_update", "_csp_replace")
+# What a view may set on its response to change the policy (django-csp's decorators): such a
+# response, or a report-only policy in the settings, is left to django-csp itself.
+PER_RESPONSE = (
+    "_csp_exempt", "_csp_config", "_csp_update", "_csp_replace",
+    "_csp_exempt_ro", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+)  # fmt: skip
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -19,7 +23,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         """No nonce: the site uses none (and a page served from the cache could not carry one)."""
 
     def process_response(self, request, response):
-        if any(hasattr(response, name) for name in PER_RESPONSE):
+        if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or any(
+            hasattr(response, name) for name in PER_RESPONSE
+        ):
             return super().process_response(request, response)
         if HEADER not in response:
             response[HEADER] = self.policy()

@@ -8,10 +8,10 @@ from django.conf import settings
 
 
 def absolute_url(path):
-    """`path` on the site's configured address."""
+    """`path` on the site's configured address (a whole http(s) address is left as it is)."""
     if path.startswith(("http://", "https://")):
         return path
-    return settings.SITE_URL + path
+    return settings.SITE_URL + "/" + path.lstrip("/")
 
 
 def scheme():
@@ -28,4 +28,5 @@ def on_site(url):
     """`url` (absolute or not) with the site's own address in place of whatever host it names:
     a link built from a request's Host header, which the client chooses, made safe to mail."""
     parts = urlsplit(url)
-    return absolute_url(urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment)))
+    path = "/" + parts.path.lstrip("/")
+    return absolute_url(urlunsplit(("", "", path, parts.query, parts.fragment)))

@@ -74,11 +74,13 @@ def send_later(message):
 
 
 def is_permanent(error):
-    """Whether sending again could not help: the server refused with a 5xx reply, or the
-    message itself cannot be sent (a header with a line break in it)."""
+    """Whether sending this message again could not help: the server refused its recipients,
+    or the message itself, with a 5xx reply; or it cannot be sent as it is (a header with a line
+    break in it). A 5xx about the server itself — a wrong password, a refused sender — is a
+    setting to fix, and the message is tried again meanwhile."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
+    if isinstance(error, smtplib.SMTPDataError):
         return error.smtp_code >= 500
     return isinstance(error, BadHeaderError | ValueError)
 

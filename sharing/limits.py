@@ -46,14 +46,19 @@ def limits_for(request):
 
 
 def _add(key, amount):
-    cache.add(key, 0, timeout=int(WINDOW.total_seconds()) + 60)
+    """Add `amount` to the counter `key`, kept for the window. (`touch`: a cache whose `incr`
+    is a read and a write, as the database cache's is, would give it its default timeout.)"""
+    keep = int(WINDOW.total_seconds()) + 60
+    cache.add(key, 0, timeout=keep)
     try:
-        return cache.incr(key, amount)
+        count = cache.incr(key, amount)
     except ValueError:  # the window ended between add and incr
         if amount < 0:
             return 0  # nothing left to give back
-        cache.set(key, amount, timeout=int(WINDOW.total_seconds()) + 60)
+        cache.set(key, amount, timeout=keep)
         return amount
+    cache.touch(key, keep)
+    return count
 
 
 def _window(now):

@@ -106,6 +106,8 @@ class ShareView(ShareMixin, FormView):
         verdict = limits.take(self.request, len(recipients), now=self.now)
         if not verdict:
             return self.over_the_limit(form, verdict)
+        # Once saved, a failure on the way out (the session, say) must not offer to send it again.
+        transaction.on_commit(lambda: setattr(self.request, "changes_committed", True))
         try:
             send_article_share(
                 article=self.article,

@@ -46,4 +46,6 @@ def redis_cache(own_redis, monkeypatch):
             },
         )
 
-    return make
+    yield make
+    for health in backends._health.values():  # the background retries of this test's server end
+        health.down_until, health.outage = float("inf"), False

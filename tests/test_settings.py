@@ -57,3 +57,13 @@ def test_production_asks_for_hsts_preloading_only_when_told():
     assert result.stdout.split()[-2:] == ["True", "False"], result.stderr
     result = manage("shell", "-c", probe, env={**PRODUCTION_ENV, "SECURE_HSTS_PRELOAD": "true"})
     assert result.stdout.split()[-2:] == ["True", "True"], result.stderr
+
+
+def test_in_production_healthz_answers_over_plain_http_and_pages_redirect():
+    probe = (
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/robots.txt').status_code)"
+    )
+    env = {**PRODUCTION_ENV, "ALLOWED_HOSTS": "testserver", "DATABASE_URL": "sqlite://:memory:"}
+    result = manage("shell", "-c", probe, env=env)
+    assert result.stdout.split()[-2:] == ["200", "301"], result.stderr

@@ -1,18 +1,22 @@
 """Reading pages: the front page; each publication with its sections, authors, tags and issues;
 search. (The article page has its own module, `magazine.pages.article`.)"""
 
+import re
+
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Subquery, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
-from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.static import serve
 
+from caching.generations import generation
 from comments.counts import with_comment_counts
+from magazine.changes import CONTENT
 from magazine.models import (
     Author,
     Issue,
@@ -32,6 +36,7 @@ from magazine.pages.seo import (
 
 SECTION_TEASERS = 3
 RECENT_FOR_SECTIONS = 200
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def cards(articles):
@@ -242,12 +247,19 @@ def serve_media(request, path):
         raise Http404("No such file.") from None
 
 
-@cache_control(public=True, max_age=365 * 24 * 60 * 60, immutable=True)
 def accent_styles(request):
     """Each publication's colour as a class (`accent-<slug>`): kept in a stylesheet, so that the
-    Content-Security-Policy needs to allow no inline style. Its address carries the content
-    generation, so a changed colour is a new address and the old one may be kept for good."""
+    Content-Security-Policy needs to allow no inline style. Pages link it with the content
+    generation in its address: at that address it may be kept for good, since a changed colour
+    is a new one; at any other, only briefly."""
     rules = "".join(
-        f".accent-{entry['slug']}{{--accent:{entry['accent']}}}\n" for entry in publications_menu()
+        f".accent-{entry['slug']}{{--accent:{entry['accent']}}}\n"
+        for entry in publications_menu()
+        if COLOUR.fullmatch(entry["accent"])  # the model's validator runs only in forms
     )
-    return HttpResponse(rules, content_type="text/css; charset=utf-8")
+    response = HttpResponse(rules, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == str(generation(CONTENT)):
+        patch_cache_control(response, public=True, max_age=365 * 24 * 60 * 60, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=60)
+    return response

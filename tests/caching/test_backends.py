@@ -4,14 +4,16 @@ outage is trusted after it; rate-limit counters carry on in memory meanwhile.
 Each test runs a redis-server of its own on a free port, and stops or freezes it."""
 
 import logging
+import pickle
 import time
 
 import pytest
 import redis
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from redis.exceptions import RedisError
 
 from caching import backends
-from caching.backends import FaultTolerantDatabaseCache
+from caching.backends import FaultTolerantDatabaseCache, without_password
 
 
 def until(condition, seconds=5):
@@ -41,7 +43,7 @@ def test_the_outage_is_logged_once_not_per_call(own_redis, redis_cache, caplog):
         for _ in range(50):
             cache.get("page")
             time.sleep(0.01)
-    assert len(caplog.records) == 1
+    assert len(caplog.records) == 1, [r.getMessage() for r in caplog.records]
     assert "not answering" in caplog.records[0].getMessage()
 
 
@@ -132,3 +134,81 @@ def test_a_failed_cache_query_leaves_the_requests_transaction_usable():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             assert cursor.fetchone() == (1,)
+
+
+def test_a_failure_while_the_store_is_emptied_keeps_the_outage_open(
+    own_redis, redis_cache, monkeypatch
+):
+    cache = redis_cache()
+    own_redis.stop()
+    cache.get("page")
+    own_redis.start()
+    emptying = type(cache)._delete_every_entry
+
+    def interrupted(self):
+        emptying(self)
+        self.health.failed(RedisError("another thread's call failed meanwhile"))
+
+    monkeypatch.setattr(type(cache), "_delete_every_entry", interrupted)
+    until(lambda: not cache.health.is_open())
+    cache.get("page")
+    assert cache.health.outage  # not closed over a failure: emptied again next time
+    monkeypatch.setattr(type(cache), "_delete_every_entry", emptying)
+    until(lambda: cache.get("page") is None and not cache.health.outage)
+
+
+def test_writes_skipped_while_the_store_is_emptied_are_deleted_after(
+    own_redis, redis_cache, monkeypatch
+):
+    cache = redis_cache()
+    own_redis.stop()
+    cache.get("page")
+    own_redis.start()
+    emptying = type(cache)._delete_every_entry
+
+    def meanwhile(self):
+        emptying(self)
+        # Another process, which never saw the outage, stores an entitlement it computed before
+        # a cancellation committed; this process's delete of it is skipped during the emptying.
+        redis.Redis(port=own_redis.port).set(self.make_key("entitlements:7"), b"stale")
+        self._lost_write(["entitlements:7"])
+
+    monkeypatch.setattr(type(cache), "_delete_every_entry", meanwhile)
+    until(lambda: not cache.health.is_open())
+    cache.get("page")
+    assert not redis.Redis(port=own_redis.port).exists(cache.make_key("entitlements:7"))
+
+
+def test_an_entry_that_cannot_be_unpickled_is_a_miss_and_is_deleted(own_redis, redis_cache):
+    cache = redis_cache()
+    raw = redis.Redis(port=own_redis.port)
+    raw.set(cache.make_key("page"), pickle.dumps(object).replace(b"builtins", b"vanished"))
+    assert cache.get("page") is None
+    assert not raw.exists(cache.make_key("page"))
+
+
+def test_a_redis_password_never_reaches_the_logs():
+    assert without_password("rediss://site:s3cret@cache.example:6380/2") == (
+        "rediss://cache.example:6380/2"
+    )
+    assert without_password("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_cache_is_never_emptied_inside_a_transaction(settings):
+    """Rolled back with the request, the emptying would be undone while counted as done."""
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {"BACKEND": "caching.backends.FaultTolerantDatabaseCache", "LOCATION": "t"}
+    }
+    call_command("createcachetable")
+    cache = FaultTolerantDatabaseCache("t", {})
+    cache.set("page", "before the outage")
+    cache.health.failed(OperationalError("the database went away"))
+    cache.health.down_until = 0
+    with transaction.atomic():
+        assert cache.get("page") is None  # a miss, not a read of what may be stale
+        assert cache.health.outage
+    assert cache.get("page") is None
+    assert not cache.health.outage

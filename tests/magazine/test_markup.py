@@ -29,6 +29,8 @@ PATHOLOGICAL = {
     "references": ("[a]: ",),
     "bracket lines": ("[a\n",),
     "block quotes": ("> ",),
+    "block quotes without spaces": (">",),
+    "block quotes after carriage returns": ("\r> ",),
     "lists in quotes": ("> - ",),
     "numbered lists": ("1. ",),
     "table cells": ("|a",),
@@ -91,7 +93,24 @@ def test_raw_html_in_a_body_is_left_out():
     assert "bold" in html
 
 
-def test_quotes_nest_only_so_deep_and_the_rest_is_text():
-    html = render_markdown("> " * 40 + "deep")
-    assert html.count("<blockquote>") == 16
+@pytest.mark.parametrize(
+    "source",
+    [
+        "> " * 100 + "deep",
+        ">" * 100 + "deep",
+        "- a\n    " + "> " * 100 + "deep",
+        "- " * 100 + "deep",
+    ],
+    ids=["quotes", "quotes without spaces", "quotes in a list", "lists"],
+)
+def test_nesting_goes_only_so_deep_and_the_text_is_kept(source):
+    html = render_markdown(source)
+    assert html.count("<blockquote>") + html.count("<ul>") <= 32
+    assert html.count("<blockquote>") == html.count("</blockquote>")
     assert "deep" in html
+
+
+def test_a_callout_line_inside_a_code_block_is_code():
+    html = render_markdown("```\n!!! note\n    not a callout\n```\n\nAfter.")
+    assert "<aside" not in html
+    assert "!!! note" in html and "<p>After.</p>" in html

@@ -1,7 +1,13 @@
 """Outgoing email is sent in the background and tried again when the mail server fails."""
 
 import logging
-from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
+from smtplib import (
+    SMTPAuthenticationError,
+    SMTPDataError,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
+    SMTPServerDisconnected,
+)
 
 import pytest
 from django.core import mail
@@ -100,28 +106,37 @@ def test_the_immediate_backend_never_retries_inside_the_request(flaky, caplog):
 
 
 class RefusingBackend(LocMemBackend):
-    """A mail server that answers every recipient with `reply`."""
+    """A mail server that fails every send with `error`."""
 
-    reply = (550, b"5.1.1 No such mailbox")
+    error = SMTPRecipientsRefused({"friend@example.com": (550, b"5.1.1 No such mailbox")})
 
     def send_messages(self, messages):
-        raise SMTPRecipientsRefused({"friend@example.com": RefusingBackend.reply})
+        raise RefusingBackend.error
+
+
+def refused(code, text):
+    return SMTPRecipientsRefused({"friend@example.com": (code, text)})
 
 
 @pytest.mark.parametrize(
-    ("reply", "queued_again"),
+    ("error", "queued_again"),
     [
-        ((550, b"5.1.1 No such mailbox"), False),
-        ((554, b"5.7.1 Refused by policy"), False),
-        ((450, b"4.2.0 Mailbox busy, try later"), True),
-        ((421, b"4.7.0 Too many connections"), True),
+        (refused(550, b"5.1.1 No such mailbox"), False),
+        (refused(554, b"5.7.1 Refused by policy"), False),
+        (SMTPDataError(554, b"5.6.0 Message rejected as spam"), False),
+        (refused(450, b"4.2.0 Mailbox busy, try later"), True),
+        (refused(421, b"4.7.0 Too many connections"), True),
+        # The server's own settings, not this message: fixed by someone, then sent.
+        (SMTPAuthenticationError(535, b"5.7.8 Bad credentials"), True),
+        (SMTPSenderRefused(553, b"5.1.8 Sender not allowed", "site@example.com"), True),
     ],
+    ids=["no mailbox", "policy", "rejected message", "busy", "too many", "password", "sender"],
 )
 def test_a_permanent_refusal_is_not_retried_a_temporary_one_is(
-    settings, queue, reply, queued_again, monkeypatch
+    settings, queue, error, queued_again, monkeypatch
 ):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    monkeypatch.setattr(RefusingBackend, "reply", reply)
+    monkeypatch.setattr(RefusingBackend, "error", error)
     send_later(message())
     first = DBTaskResult.objects.get()
     first.delete()

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from paywall import gifts
-from sharing import emails
+from sharing import emails, limits
 from sharing.models import Share
 from tests.factories import make_article, make_user
 
@@ -135,3 +137,26 @@ def test_a_refused_gift_sends_nothing_and_counts_nothing(logged_in, article, sha
     assert share(article, to=FIVE).status_code == 302
     assert share(article, to=FIVE).status_code == 302  # all ten of the hour still there
     assert len(mail.outbox) == 10
+
+
+def test_the_counters_are_among_those_kept_in_memory_while_the_cache_is_away(settings):
+    """caching.backends counts keys under CACHE_FALLBACK_PREFIXES in each process's memory
+    during an outage: the share limits must be among them, or they would lapse."""
+    key = limits._key(limits.Limit("user:1", 10), timezone.now())
+    assert key.startswith(tuple(settings.CACHE_FALLBACK_PREFIXES))
+
+
+def test_with_the_database_cache_a_counter_lasts_the_hour(settings, rf):
+    """Its `incr` is a read and a write, which would give the counter the default 5 minutes."""
+    settings.CACHES = {
+        "default": {"BACKEND": "caching.backends.FaultTolerantDatabaseCache", "LOCATION": "t"}
+    }
+    call_command("createcachetable")
+    request = rf.post("/")
+    request.user = make_user()
+    now = timezone.now()
+    limits.take(request, 2, now=now)
+    limits.take(request, 1, now=now)
+    key = limits._key(limits.limits_for(request)[0], limits._window(now)[0])
+    with time_machine.travel(now + timedelta(minutes=10)):
+        assert cache.get(key) == 3

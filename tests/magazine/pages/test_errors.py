@@ -2,7 +2,7 @@
 moment (503, Retry-After), gets back what they typed, and nothing of it was saved."""
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, ProgrammingError
 from django.test import Client
 
 from comments import views as comment_views
@@ -35,7 +35,7 @@ def test_a_comment_that_fails_after_it_was_written_is_not_saved_and_comes_back(c
     html = response.content.decode()
     assert "Nothing was saved" in html
     assert "My carefully chosen words." in html
-    assert f'action="/comments/articles/{article.pk}/"' in html
+    assert '<form method="post" action="">' in html  # back to where it was posted, query and all
     assert 'name="csrfmiddlewaretoken"' in html  # "Try again" posts it once more
     assert not Comment.objects.exists()
 
@@ -82,3 +82,39 @@ def test_any_other_error_is_still_the_plain_500_page(client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_the_comment_was_saved_says_so_and_offers_no_resend(monkeypatch):
+    from accounts import middleware
+
+    article = make_article()
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user())
+    monkeypatch.setattr(middleware, "TOUCH_INTERVAL", 0)  # the session is written on the way out
+    monkeypatch.setattr(type(client.session), "save", database_gone)
+    response = client.post(f"/comments/articles/{article.pk}/", {"body": "Words once."})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "What you sent was saved" in html
+    assert "Words once." not in html and "Try again" not in html
+    assert Comment.objects.get().body == "Words once."
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("no such column: magazine_article.nonesuch"),
+        ProgrammingError('relation "nowhere" does not exist'),
+    ],
+)
+def test_a_query_that_is_wrong_is_a_500_not_a_try_again(client, monkeypatch, error):
+    import sqlite3
+
+    from magazine.pages import views
+
+    def wrong(*args, **kwargs):
+        raise error from sqlite3.OperationalError(str(error))
+
+    monkeypatch.setattr(views.FrontPageView, "get_context_data", wrong)
+    assert client.get("/").status_code == 500
