@@ -28,7 +28,14 @@ from urllib.parse import urlsplit
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import InterfaceError, OperationalError, connections, router, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    connections,
+    router,
+    transaction,
+)
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
@@ -287,8 +294,9 @@ class FaultTolerantRedisCache(FaultTolerantCache, RedisCache):
 class FaultTolerantDatabaseCache(FaultTolerantCache, DatabaseCache):
     """Django's database cache, the store every process shares when there is no Redis."""
 
-    # The database out of reach, not a query of the cache's own that failed: that is a bug.
-    outage_errors = (OperationalError, InterfaceError)
+    # The database out of reach, or its table missing (a deploy that has not run migrate); not
+    # a query of the cache's own that failed on its data, which is a bug to see.
+    outage_errors = (OperationalError, InterfaceError, ProgrammingError)
     # With the database gone nothing changes meanwhile, so nothing can be missed: the next
     # call that reaches it is soon enough.
     retries_in_background = False
