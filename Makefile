@@ -22,11 +22,16 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: accessibility checks will be skipped"; fi
 
-## run: set up, migrate the SQLite database, load the demo content, index it and serve on 127.0.0.1:$(PORT)
+## run: set up, migrate the SQLite database, load the demo content, index it, and serve on
+## 127.0.0.1:$(PORT) with the task worker beside it (payment events, gifts on their day, email,
+## which it prints); stopping the server stops the worker
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py update_search_index
+	@export TASK_BACKEND=database; \
+	$(BIN)/python manage.py db_worker --interval 1 --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite, browser tests included (PostgreSQL when DATABASE_URL is set)
@@ -47,7 +52,7 @@ worker: $(VENV)/.installed
 	DEBUG=false $(BIN)/python manage.py db_worker
 
 ## bench: the site against bare Django on PostgreSQL with a large archive; writes docs/benchmarks.md
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null 2>&1 || scripts/install-bench-tools
 	@scripts/ensure-postgres
 	@scripts/ensure-redis

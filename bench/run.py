@@ -25,10 +25,13 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import webhooks
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-SITE_PORT, FLOOR_PORT = 8201, 8202
+SITE_PORT, FLOOR_PORT, FAKE_STRIPE_PORT = 8201, 8202, 8203
 
 
 def site_env(database_url, redis_url):
@@ -47,6 +50,7 @@ def site_env(database_url, redis_url):
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "magazine.settings",
         "PYTHONPATH": str(ROOT),
+        **webhooks.stripe_env(FAKE_STRIPE_PORT),
     }
 
 
@@ -287,7 +291,7 @@ def search_uses_gin_index(env):
     return found[-1] == "True"
 
 
-def report(pages, floor_runs, memory, search, args):
+def report(pages, floor_runs, memory, search, hooks, args):
     floor_rps = statistics.median(r.rps for r in floor_runs)
     floor_cpu = statistics.median(r.cpu_ms for r in floor_runs)
     lines = [
@@ -330,6 +334,11 @@ def report(pages, floor_runs, memory, search, args):
         f"is answered from the GIN index: {'yes' if search[2] else 'NO'}.",
         f"- {memory[1]:,} other articles, each read for the first time (rendered from the "
         f"database), anonymously and as the subscriber, two at a time: p95 {memory[2]:.0f} ms.",
+        f"- Stripe webhooks: {hooks.events:,} events of {args.webhook_subscriptions} signups "
+        f"at the fake Stripe (localstripe), posted signed, {hooks.concurrency} at a time; "
+        f"{hooks.acted_on:,} acted on (each fetched again from the fake and synced under a row "
+        f"lock), the rest stored: {hooks.per_second:.0f} events/s with {args.workers} workers "
+        f"(target ≥ 50/s){'' if not hooks.failures else f', {hooks.failures} FAILED'}.",
         f"- Peak memory of a gunicorn worker after all this (its per-process caches full): "
         f"{memory[0]:.0f} MB (target < 200 MB).",
         "",
@@ -363,6 +372,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--webhook-subscriptions", type=int, default=150)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench: wrk is not installed (make bench installs it with apt-get)")
@@ -392,7 +402,10 @@ def main():
         browsed = paths["browse"].split()
         first_reads_ms = browse(site, browsed, cookie)
         memory = (site.worker_memory_mb(), len(browsed), first_reads_ms)
-        report(pages, floor_runs, memory, (search_ms, searches, gin), args)
+        hooks = webhooks.measure(
+            ROOT, env, SITE_PORT, FAKE_STRIPE_PORT, subscriptions=args.webhook_subscriptions
+        )
+        report(pages, floor_runs, memory, (search_ms, searches, gin), hooks, args)
     finally:
         stop(site)
         stop(floor)

@@ -43,7 +43,10 @@ def ensure_plans():
         plan_for_publication(publication)
     bundle, _ = Plan.objects.get_or_create(
         slug="all-access",
-        defaults={"name": "All-access bundle", "price_text": "$79 a year"},
+        defaults={
+            "name": "All three titles",
+            "description": "Every publication we print, for less than two of them.",
+        },
     )
     bundle.publications.add(*publications)
 

@@ -15,7 +15,7 @@ from magazine.models import Article, Author, Issue, Publication, Section, Tag
 CONTENT_DIR = Path(__file__).parent / "content"
 PUBLICATION_FIELDS = [
     "name", "kind", "tagline", "description", "accent_color", "paywall_pitch", "subscribe_text",
-    "subscribe_url",
+    "print_issues_per_year",
 ]  # fmt: skip
 
 

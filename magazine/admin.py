@@ -43,7 +43,14 @@ class PublicationAdmin(admin.ModelAdmin):
         ("Look", {"fields": ["accent_color", "logo"]}),
         (
             "Paywall and subscribing",
-            {"fields": ["paywall_pitch", "subscribe_text", "subscribe_url"]},
+            {
+                "fields": [
+                    "paywall_pitch",
+                    "subscribe_text",
+                    "subscribe_url",
+                    "print_issues_per_year",
+                ]
+            },
         ),
     ]
 

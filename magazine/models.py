@@ -16,13 +16,13 @@ RESERVED_PUBLICATION_SLUGS = frozenset(
     {
         "accounts", "admin", "api", "feeds", "gift", "media", "preview", "robots.txt", "search",
         "share", "sitemap.xml", "static", "comments", "subscribe", "account", "accents.css",
-        "healthz",
+        "healthz", "billing",
     }
 )  # fmt: skip
 # Second path segments under a publication that are not articles.
 RESERVED_ARTICLE_SLUGS = frozenset(
     {"authors", "comments", "feed", "feeds", "gift", "issues", "page", "preview", "search",
-     "sections", "share", "tags"}
+     "sections", "share", "subscribe", "tags"}
 )  # fmt: skip
 
 WORDS_PER_MINUTE = 230
@@ -85,7 +85,14 @@ class Publication(models.Model):
     subscribe_text = models.CharField(
         max_length=300, blank=True, help_text="How to subscribe: price, phone, where to write."
     )
-    subscribe_url = models.URLField(blank=True, help_text="Where the “Subscribe” button leads.")
+    subscribe_url = models.URLField(
+        blank=True,
+        help_text="Leave empty to sell subscriptions here. An address elsewhere, for publishers "
+        "who sell through someone else: the “Subscribe” button leads there instead.",
+    )
+    print_issues_per_year = models.PositiveSmallIntegerField(
+        default=0, help_text="Printed issues a subscription includes each year (0: web only)."
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the site menu.")
 
     class Meta:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outbox",
     "sharing",
+    "billing",
     "demo",
 ]
 
@@ -421,3 +422,27 @@ MAGAZINE_SEARCH_CONFIG = env_str("MAGAZINE_SEARCH_CONFIG", "english")
 MAGAZINE_SEARCH_CANDIDATES = env_int("MAGAZINE_SEARCH_CANDIDATES", 400)
 # Articles in each RSS and Atom feed.
 MAGAZINE_FEED_ITEMS = env_int("MAGAZINE_FEED_ITEMS", 20)
+
+# Billing: readers pay for subscriptions themselves. The provider: "stripe", "test" (a checkout
+# of our own where no money moves: development and demos) or "manual" (staff record payments
+# made by cheque or phone; the subscribe page shows the publication's own instructions).
+BILLING_PROVIDER = env_str("BILLING_PROVIDER", "test" if DEBUG else "manual")
+if BILLING_PROVIDER not in ("stripe", "test", "manual"):
+    raise ImproperlyConfigured("BILLING_PROVIDER must be stripe, test or manual.")
+BILLING_TEST_PROVIDER_ALLOWED = env_bool("BILLING_TEST_PROVIDER_ALLOWED", default=False)
+if BILLING_PROVIDER == "test" and not DEBUG and not BILLING_TEST_PROVIDER_ALLOWED:
+    raise ImproperlyConfigured(
+        "The test billing provider takes no money: with DEBUG off it runs only when "
+        "BILLING_TEST_PROVIDER_ALLOWED=true (a staging site, say)."
+    )
+BILLING_CURRENCY = env_str("BILLING_CURRENCY", "usd").lower()
+# How far ahead a gift may be dated, in days; and redemption attempts allowed per reader and
+# per IP address each hour (a code has 80 bits: the limit is against pests, not guessing).
+BILLING_GIFT_MAX_DAYS_AHEAD = env_int("BILLING_GIFT_MAX_DAYS_AHEAD", 365)
+BILLING_REDEEM_ATTEMPTS_PER_HOUR = env_int("BILLING_REDEEM_ATTEMPTS_PER_HOUR", 10)
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# Another address for Stripe's API (the tests' stand-in for it); empty: Stripe's own.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+# Who hears of what staff must act on (a disputed payment, a duplicate subscription).
+MANAGERS = [("Staff", address) for address in env_list("MANAGERS")]

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from django.views.generic import TemplateView
 
+from billing import views as billing
+from billing.urls import gift_patterns
 from caching.pages import anonymous_page_cache as shared
 from comments.urls import urls as comment_urls
 from magazine.pages import article, feeds, health, sitemaps, views
@@ -42,6 +44,7 @@ publication_patterns = [
     path("search/", shared(views.SearchView.as_view()), name="publication_search"),
     *feed_paths("feeds/", feeds.PublicationFeed, "publication_feed", wrap=shared),
     *feed_paths("sections/<slug:section>/feeds/", feeds.SectionFeed, "section_feed", wrap=shared),
+    path("subscribe/", billing.subscribe, name="subscribe"),
     path("", include("sharing.urls")),
 ]
 
@@ -49,6 +52,8 @@ urlpatterns = [
     path("<publication:publication>/", include(publication_patterns)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("billing/", include("billing.urls")),
+    path("gift/", include(gift_patterns)),
     path("comments/", include(comment_urls(show_article=article.page_with_comment_form))),
     path("preview/<int:pk>/", article.ArticlePreviewView.as_view(), name="article_preview"),
     path("search/", shared(views.SearchView.as_view()), name="search"),

@@ -69,6 +69,7 @@ class Subscription(models.Model):
         COMP = "comp", "Complimentary"
         IMPORT = "import", "Imported from a fulfilment list"
         STAFF = "staff", "Granted by staff"
+        GIFT = "gift", "A gift subscription"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"

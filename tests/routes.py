@@ -93,5 +93,7 @@ def build_site():
         "uidb36": "1",
         "url": "nowhere/",
         "path": "none.jpg",
+        "session": "cs_test_none",
+        "customer": "cus_test_none",
     }
     return values, reader

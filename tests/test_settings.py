@@ -67,3 +67,30 @@ def test_in_production_healthz_answers_over_plain_http_and_pages_redirect():
     env = {**PRODUCTION_ENV, "ALLOWED_HOSTS": "testserver", "DATABASE_URL": "sqlite://:memory:"}
     result = manage("shell", "-c", probe, env=env)
     assert result.stdout.split()[-2:] == ["200", "301"], result.stderr
+
+
+def test_the_test_payment_provider_refuses_to_run_in_production_unless_allowed():
+    refused = manage("check", env={**PRODUCTION_ENV, "BILLING_PROVIDER": "test"})
+    assert refused.returncode != 0
+    assert "The test billing provider takes no money" in refused.stderr
+    allowed = {
+        **PRODUCTION_ENV,
+        "BILLING_PROVIDER": "test",
+        "BILLING_TEST_PROVIDER_ALLOWED": "true",
+    }
+    assert manage("check", env=allowed).returncode == 0
+
+
+def test_production_takes_no_payment_online_until_a_provider_is_chosen():
+    probe = "from django.conf import settings as s; print(s.BILLING_PROVIDER)"
+    assert manage("shell", "-c", probe, env=PRODUCTION_ENV).stdout.split()[-1] == "manual"
+
+
+def test_selling_through_stripe_without_its_keys_fails_the_checks():
+    result = manage("check", env={**PRODUCTION_ENV, "BILLING_PROVIDER": "stripe"})
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY is not set" in result.stderr
+    assert "STRIPE_WEBHOOK_SECRET is not set" in result.stderr
+    ready = {**PRODUCTION_ENV, "BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_x",
+             "STRIPE_WEBHOOK_SECRET": "whsec_x"}  # fmt: skip
+    assert manage("check", env=ready).returncode == 0

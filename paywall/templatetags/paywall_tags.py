@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 
 from paywall import gifts
 
@@ -17,3 +20,13 @@ def gift_notice(context):
         "other_article_url": gifts.url_for(presented.link) if notice == "other_article" else "",
         "publication": context["publication"],
     }
+
+
+@register.simple_tag
+def subscribe_href(publication, article=None):
+    """Where "Subscribe" leads: the publication's subscribe page on this site (coming back to
+    `article` after paying), or the address it sells from elsewhere, if it has one."""
+    if publication.subscribe_url:
+        return publication.subscribe_url
+    path = reverse("subscribe", kwargs={"publication": publication.slug})
+    return f"{path}?{urlencode({'next': article.get_absolute_url()})}" if article else path

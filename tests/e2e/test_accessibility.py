@@ -98,6 +98,12 @@ PAGES = [
         user=SUBSCRIBER,
     ),
     Page("subscribe-prompt", lambda: article("subscribers"), shows=".paywall", user=READER),
+    Page("subscribe", lambda: url("subscribe"), shows=".offer-grid"),
+    Page(
+        "subscribe-as-subscriber", lambda: url("subscribe"), shows=".offer-covered", user=SUBSCRIBER
+    ),
+    Page("gift", lambda: reverse("gift"), shows="#gift-form", user=READER),
+    Page("gift-redeem", lambda: reverse("gift_redeem"), shows="#redeem-form", user=READER),
 ]
 
 

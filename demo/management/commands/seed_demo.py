@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from demo.billing import ensure_prices
 from demo.comments import ensure_demo_comments
 from demo.content import demo_files, load_publication
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             publication, created = load_publication(path, now=now, position=position)
             self.stdout.write(f"{publication.name}: {created} new article(s)")
         ensure_demo_accounts(now=now)
+        ensure_prices()
         ensure_demo_comments(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password “{DEMO_PASSWORD}”):"))
         for email, description in DEMO_ACCOUNTS:

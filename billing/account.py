@@ -1,0 +1,149 @@
+"""The reader's billing, as "My account" shows it, and the changes they make to it themselves:
+cancel at the end of the period (with a reason), resume before then, switch between monthly and
+yearly.
+
+Each change is asked of the provider, then synced at once from what the provider says, the way a
+webhook would be: the page shows the new state straight away, and the provider's event, when it
+comes, finds nothing left to do.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from billing import sync
+from billing.models import GiftSubscription, Interval, PaidSubscription, Payment, Price
+from billing.providers import provider
+
+Status = PaidSubscription.Status
+
+
+@dataclass
+class Line:
+    """One subscription in the billing section."""
+
+    paid: PaidSubscription
+    access_ends: object  # when reading stops if nothing changes; None: it renews
+    switch_to: Price | None
+
+    @property
+    def payment_method(self):
+        """The card on file, as the provider last described it, else the one last paid with."""
+        if self.paid.customer.payment_method:
+            return self.paid.customer.payment_method
+        last = self.paid.payments.filter(status=Payment.Status.PAID).exclude(method="").first()
+        return last.method if last else ""
+
+    @property
+    def renews(self):
+        return self.paid.is_live and not self.paid.cancel_at_period_end
+
+    @property
+    def is_manual(self):
+        return self.paid.provider == "manual"
+
+    @property
+    def can_cancel(self):
+        return self.renews and not self.is_manual
+
+    @property
+    def can_resume(self):
+        return (
+            self.paid.is_live
+            and self.paid.cancel_at_period_end
+            and not self.is_manual
+            and self.paid.current_period_end
+            and self.paid.current_period_end > timezone.now()
+        )
+
+
+def reading_ends(paid):
+    """When reading stops if nothing changes. A cancelled renewal stops at the end of the period
+    paid for (the provider ends the subscription then, and its entitlement with it), without
+    the grace days a failed payment gets."""
+    if paid.cancel_at_period_end and paid.status in (Status.ACTIVE, Status.TRIALING):
+        return paid.current_period_end
+    return paid.entitlement.access_ends_at if paid.entitlement else None
+
+
+def the_other_price(paid):
+    """The plan's active price at the other interval (monthly ↔ yearly), if it has one."""
+    other = Interval.YEAR if paid.price.interval == Interval.MONTH else Interval.MONTH
+    return Price.objects.filter(plan_id=paid.price.plan_id, interval=other, active=True).first()
+
+
+def lines_for(user):
+    """The reader's subscriptions at a provider: the live ones, then those that ended."""
+    subscriptions = (
+        PaidSubscription.objects.filter(customer__user=user)
+        .exclude(status=Status.INCOMPLETE_EXPIRED)
+        .exclude(status=Status.INCOMPLETE)
+        .select_related("price__plan", "customer", "entitlement")
+        .order_by("-started_at")
+    )
+    lines = []
+    for paid in subscriptions:
+        lines.append(
+            Line(
+                paid=paid,
+                access_ends=reading_ends(paid),
+                switch_to=the_other_price(paid)
+                if paid.is_live and paid.provider != "manual"
+                else None,
+            )
+        )
+    return sorted(lines, key=lambda line: not line.paid.is_live)
+
+
+def section(user):
+    """What the billing section of "My account" shows."""
+    lines = lines_for(user)
+    return {
+        "lines": lines,
+        "payments": Payment.objects.filter(customer__user=user)
+        .exclude(status=Payment.Status.OPEN)
+        .select_related("subscription__price__plan")[:24],
+        "gifts": GiftSubscription.objects.filter(buyer=user, paid_at__isnull=False)
+        .select_related("price__plan")
+        .order_by("-paid_at"),
+        "can_update_card": any(line.paid.is_live and not line.is_manual for line in lines),
+    }
+
+
+def of_reader(user, pk):
+    """The reader's own subscription `pk` (None for anyone else's)."""
+    return (
+        PaidSubscription.objects.filter(customer__user=user, pk=pk)
+        .select_related("price__plan", "customer")
+        .first()
+    )
+
+
+def cancel(paid, *, reason=""):
+    """Stop the renewal: access runs on to the end of the period paid for."""
+    at = provider(paid.provider)
+    at.cancel_at_period_end(paid.external_id, reason=reason.strip()[:300])
+    return sync.sync_subscription(at, paid.external_id)
+
+
+def resume(paid):
+    at = provider(paid.provider)
+    at.resume(paid.external_id)
+    return sync.sync_subscription(at, paid.external_id)
+
+
+def switch(paid, price):
+    """Renew at `price` (the plan's other interval) from the end of the current period."""
+    if price.plan_id != paid.price.plan_id or not price.active:
+        raise ValueError("Only the same plan, monthly or yearly, can be switched to.")
+    at = provider(paid.provider)
+    at.switch_price(paid.external_id, price)
+    return sync.sync_subscription(at, paid.external_id)
+
+
+def portal_url(user, return_url):
+    """Where the reader updates their card and sees the provider's invoices (None: nowhere)."""
+    live = [line.paid for line in lines_for(user) if line.paid.is_live and not line.is_manual]
+    if not live:
+        return None
+    return provider(live[0].provider).portal_url(live[0].customer.external_id, return_url)

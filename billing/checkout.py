@@ -1,0 +1,86 @@
+"""Starting to pay: one checkout per reader and price at a time, never a second subscription.
+
+The reader's row is locked while a checkout is chosen, so two tabs or a double click wait for
+each other; the second finds the first's checkout open and is sent to the same one (a provider
+completes a checkout once). A reader whose subscriptions already cover everything a plan gives
+is told so, not charged again.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import CheckoutAttempt, Customer
+from magazine.site import absolute_url
+from paywall.models import Subscription
+
+# How long an open checkout is offered again rather than a new one started.
+REUSE_FOR = timedelta(hours=1)
+
+
+class AlreadySubscribed(Exception):
+    """The reader can already read everything the plan gives (`.until`, when it ends)."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+def covering_until(user, plan, *, now):
+    """When `user`'s access to every publication of `plan` ends, or None if some is missing."""
+    ends = []
+    for publication in plan.publications.all():
+        latest = (
+            Subscription.objects.active(now)
+            .filter(user=user, plan__publications=publication)
+            .order_by("-ends_at")
+            .first()
+        )
+        if latest is None:
+            return None
+        ends.append(latest.access_ends_at)
+    return min(ends, default=None)
+
+
+def customer_for(provider, user):
+    """The reader as the provider knows them, created there the first time (before checkout,
+    so that the provider never makes two customers of one reader)."""
+    customer = Customer.objects.filter(provider=provider.name, user=user, deleted=False).first()
+    if customer is None:
+        customer = Customer.objects.create(
+            provider=provider.name, user=user, external_id=provider.create_customer(user)
+        )
+    return customer
+
+
+@transaction.atomic
+def start_checkout(provider, *, user, price, kind=CheckoutAttempt.Kind.SUBSCRIPTION,
+                   next_path="", now=None):  # fmt: skip
+    """The checkout the reader should go to now (an open one for the same choice, or a new one).
+    Raises AlreadySubscribed, or the provider's ProviderError."""
+    now = now or timezone.now()
+    get_user_model().objects.select_for_update().get(pk=user.pk)
+    if kind == CheckoutAttempt.Kind.SUBSCRIPTION:
+        until = covering_until(user, price.plan, now=now)
+        if until is not None:
+            raise AlreadySubscribed(until)
+        reusable = CheckoutAttempt.objects.filter(
+            user=user, price=price, kind=kind, provider=provider.name,
+            status=CheckoutAttempt.Status.OPEN, created_at__gte=now - REUSE_FOR,
+        ).exclude(url="").first()  # fmt: skip
+        if reusable is not None:
+            return reusable
+    attempt = CheckoutAttempt.objects.create(
+        user=user, price=price, kind=kind, provider=provider.name, next_path=next_path,
+        created_at=now,
+    )  # fmt: skip
+    success = absolute_url(reverse("billing:return")) + "?attempt=" + str(attempt.pk)
+    cancel = absolute_url(reverse("billing:cancelled")) + "?attempt=" + str(attempt.pk)
+    attempt.external_id, attempt.url = provider.start_checkout(
+        attempt, customer_for(provider, user).external_id, success_url=success, cancel_url=cancel
+    )
+    attempt.save(update_fields=["external_id", "url"])
+    return attempt

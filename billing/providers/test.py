@@ -1,0 +1,94 @@
+"""The test provider: a payment provider of our own, for development and demos. No money moves.
+
+Its checkout page and customer portal are pages of this site, clearly labelled; its events go
+through the same receiving, re-fetching and syncing as Stripe's webhooks. Staff make time pass
+from the admin: a renewal paid, a renewal failed, a retry, the last retry given up.
+"""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import Price
+from billing.providers import CheckoutSnapshot, Declined
+from billing.providers.local import LocalProvider, stamp
+from magazine.site import absolute_url
+
+CARDS = ["Visa ending 4242", "Mastercard ending 4444"]
+
+
+class TestProvider(LocalProvider):
+    name = "test"
+    default_card = CARDS[0]
+
+    def start_checkout(self, attempt, customer_id, *, success_url, cancel_url):
+        record = self.new(
+            "checkout", "cs", attempt_id=str(attempt.pk), price_id=attempt.price_id,
+            kind=attempt.kind, customer=customer_id, user_id=attempt.user_id, status="open",
+            success_url=success_url, cancel_url=cancel_url,
+        )  # fmt: skip
+        url = absolute_url(reverse("billing:test_checkout", args=[record.external_id]))
+        return record.external_id, url
+
+    def portal_url(self, customer_id, return_url):
+        self.record(customer_id)
+        return absolute_url(reverse("billing:test_portal", args=[customer_id]))
+
+    def payment_page(self, invoice_id):
+        return absolute_url(reverse("account_overview") + "#billing")
+
+    def fetch_checkout(self, session_id):
+        data = self.record(session_id).data
+        return CheckoutSnapshot(
+            external_id=session_id,
+            attempt_id=data["attempt_id"],
+            complete=data["status"] == "complete",
+            customer_id=data["customer"],
+            subscription_id=data.get("subscription", ""),
+            payment_id=data.get("invoice", "") if data["kind"] == "gift" else "",
+        )
+
+    # What the reader does on its pages --------------------------------------------------------
+
+    @transaction.atomic
+    def pay(self, session_id, *, succeed):
+        """The reader pays at the checkout page (or their card is declined, and nothing
+        happens: they may try again). Paying twice pays once."""
+        session = self.change(session_id)  # locked: a double submit waits, then finds it paid
+        data = session.data
+        if data["status"] == "complete":
+            return data["success_url"]
+        if not succeed:
+            raise Declined("Your card was declined. Nothing was charged: try another card.")
+        price = Price.objects.get(pk=data["price_id"])
+        now = timezone.now()
+        if data["kind"] == "gift":
+            invoice = self.invoice(data["customer"], price, "", now, attempt_id=data["attempt_id"],
+                                   method=self.card(data["customer"]))  # fmt: skip
+            self.change(session_id, status="complete", invoice=invoice.external_id)
+        else:
+            subscription = self.subscribe(
+                customer=data["customer"], user_id=data["user_id"], price=price, start=now,
+                method=self.card(data["customer"]),
+            )  # fmt: skip
+            self.change(session_id, status="complete", subscription=subscription.external_id)
+        self.emit("checkout.session.completed", session_id)
+        return data["success_url"]
+
+    def card(self, customer_id):
+        return self.record(customer_id).data["card"]
+
+    def change_card(self, customer_id):
+        card = self.card(customer_id)
+        self.change(customer_id, card=CARDS[(CARDS.index(card) + 1) % len(CARDS)])
+        self.emit("customer.updated", customer_id)
+
+    def invoices_of(self, customer_id):
+        """The customer's invoices, newest first, as its portal lists them."""
+        records = self.records("invoice").order_by("-created_at")
+        return [record for record in records if record.data["customer"] == customer_id]
+
+    def dispute(self, payment):
+        """The reader's bank disputes a payment."""
+        dispute = self.new("dispute", "dp", charge=payment.charge_id, stamp=stamp(timezone.now()))
+        self.emit("charge.dispute.created", dispute.external_id)
