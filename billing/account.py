@@ -9,9 +9,10 @@ comes, finds nothing left to do.
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
-from billing import sync
+from billing import gifts, sync
 from billing.models import GiftSubscription, Interval, PaidSubscription, Payment, Price
 from billing.providers import provider
 
@@ -35,6 +36,21 @@ class Line:
         return last.method if last else ""
 
     @property
+    def gift_year(self):
+        """A subscription already paid for, now in the free year a gift gave it (the provider
+        counts it as a trial)."""
+        return (
+            self.paid.status == Status.TRIALING
+            and self.paid.payments.filter(status=Payment.Status.PAID, amount__gt=0).exists()
+        )
+
+    @property
+    def status_text(self):
+        if self.paid.is_live and self.paid.cancel_at_period_end:
+            return "Cancelled"
+        return "Gift year" if self.gift_year else self.paid.get_status_display()
+
+    @property
     def renews(self):
         return self.paid.is_live and not self.paid.cancel_at_period_end
 
@@ -45,6 +61,12 @@ class Line:
     @property
     def can_cancel(self):
         return self.renews and not self.is_manual
+
+    @property
+    def can_switch(self):
+        """Only a subscription in good standing that will renew: a past-due one must be paid
+        first, a cancelled one has no renewal to change."""
+        return self.renews and self.paid.status != Status.PAST_DUE and not self.is_manual
 
     @property
     def can_resume(self):
@@ -83,16 +105,17 @@ def lines_for(user):
     )
     lines = []
     for paid in subscriptions:
-        lines.append(
-            Line(
-                paid=paid,
-                access_ends=reading_ends(paid),
-                switch_to=the_other_price(paid)
-                if paid.is_live and paid.provider != "manual"
-                else None,
-            )
-        )
+        line = Line(paid=paid, access_ends=reading_ends(paid), switch_to=None)
+        if line.can_switch:  # to the other interval; or back, if a switch is pending
+            line.switch_to = paid.price if paid.next_price_id else the_other_price(paid)
+        lines.append(line)
     return sorted(lines, key=lambda line: not line.paid.is_live)
+
+
+def line_of(user, pk):
+    """The reader's own subscription `pk` as the billing section shows it (None for anyone
+    else's): what may be done with it is decided there, once."""
+    return next((line for line in lines_for(user) if line.paid.pk == pk), None)
 
 
 def section(user):
@@ -108,15 +131,6 @@ def section(user):
         .order_by("-paid_at"),
         "can_update_card": any(line.paid.is_live and not line.is_manual for line in lines),
     }
-
-
-def of_reader(user, pk):
-    """The reader's own subscription `pk` (None for anyone else's)."""
-    return (
-        PaidSubscription.objects.filter(customer__user=user, pk=pk)
-        .select_related("price__plan", "customer")
-        .first()
-    )
 
 
 def cancel(paid, *, reason=""):
@@ -139,6 +153,21 @@ def switch(paid, price):
     at = provider(paid.provider)
     at.switch_price(paid.external_id, price)
     return sync.sync_subscription(at, paid.external_id)
+
+
+@transaction.atomic
+def redeem_gift(user, code):
+    """Redeem the gift `code` for `user` (gifts.redeem); if they pay for its plan by a
+    subscription that renews by itself, its next charge moves to the end of the gift year, so
+    that they never pay for a year given to them. All or nothing: the gift stays unredeemed if
+    the provider cannot be reached. Returns the gift's Subscription and the deferred ones."""
+    subscription = gifts.redeem(user, code)
+    deferred = []
+    for paid in gifts.renewing(user, subscription.plan):
+        at = provider(paid.provider)
+        at.defer_renewal(paid.external_id, until=subscription.ends_at)
+        deferred.append(sync.sync_subscription(at, paid.external_id))
+    return subscription, deferred
 
 
 def portal_url(user, return_url):

@@ -45,6 +45,19 @@ def covering_until(user, plan, *, now):
     return min(ends, default=None)
 
 
+def expire_other_choices(provider, user, plan):
+    """Close the reader's open checkouts for another price of `plan` (another tab, an earlier
+    choice): only the latest choice can be paid, so two tabs never make two subscriptions."""
+    others = CheckoutAttempt.objects.filter(
+        user=user, price__plan=plan, kind=CheckoutAttempt.Kind.SUBSCRIPTION,
+        provider=provider.name, status=CheckoutAttempt.Status.OPEN,
+    ).exclude(external_id="")  # fmt: skip
+    for attempt in others:
+        provider.expire_checkout(attempt.external_id)
+        attempt.status = CheckoutAttempt.Status.EXPIRED
+        attempt.save(update_fields=["status"])
+
+
 def customer_for(provider, user):
     """The reader as the provider knows them, created there the first time (before checkout,
     so that the provider never makes two customers of one reader)."""
@@ -73,6 +86,7 @@ def start_checkout(provider, *, user, price, kind=CheckoutAttempt.Kind.SUBSCRIPT
         ).exclude(url="").first()  # fmt: skip
         if reusable is not None:
             return reusable
+        expire_other_choices(provider, user, price.plan)
     attempt = CheckoutAttempt.objects.create(
         user=user, price=price, kind=kind, provider=provider.name, next_path=next_path,
         created_at=now,

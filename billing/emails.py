@@ -38,13 +38,18 @@ def billing_page():
     return ("See your subscription", absolute_url(reverse("account_overview") + "#billing"))
 
 
+def bought_with(payment):
+    return payment.subscription.price.plan.name if payment.subscription else "your order"
+
+
 def payment_recorded(payment, *, was, what=None):
     """A receipt for a payment newly paid; a warning for each failed attempt."""
     newly_paid = payment.status == Payment.Status.PAID and was != Payment.Status.PAID
+    newly_paid = newly_paid and payment.amount > 0  # a trial's $0 invoice needs no receipt
     if not newly_paid and payment.status != Payment.Status.FAILED:
         return  # nothing to say: most events about a payment repeat what was known
     user = payment.customer.user
-    what = what or (payment.subscription.price.plan.name if payment.subscription else "your order")
+    what = what or bought_with(payment)
     amount = format_amount(payment.amount, payment.currency)
     if newly_paid:
         period = (
@@ -78,6 +83,23 @@ def payment_recorded(payment, *, was, what=None):
         )
 
 
+def payment_refunded(payment, *, what=None):
+    """Tell the reader of money on its way back, once for each amount refunded."""
+    what = what or bought_with(payment)
+    refunded = format_amount(payment.amount_refunded, payment.currency)
+    notify(
+        f"refund:{payment.provider}:{payment.external_id}:{payment.amount_refunded}",
+        to=payment.customer.user.email,
+        subject=f"Your refund: {refunded} for {what}",
+        paragraphs=[
+            f"We have refunded {refunded} of the {payment.amount_text} you paid for {what} on "
+            f"{on(payment.paid_at)}. Your bank shows it within a few days.",
+            f"Receipt number: {payment.external_id}.",
+        ],
+        action=billing_page(),
+    )
+
+
 def subscription_changed(paid, *, was):
     """Confirm a cancellation the moment it is made, and say when access has ended."""
     status, cancelling = was
@@ -90,9 +112,9 @@ def subscription_changed(paid, *, was):
         notify(
             f"cancelled:{paid.provider}:{paid.external_id}:{paid.current_period_end}",
             to=user.email,
-            subject=f"Your {plan} subscription is cancelled",
+            subject=f"Cancelled: {plan} will not renew",
             paragraphs=[
-                f"As you asked, your subscription to {plan} will not renew. You keep reading "
+                f"As you asked, {plan} will not renew. You keep reading "
                 f"until {on(paid.current_period_end)}, and you will not be charged again.",
                 "Changed your mind? You can resume it until then, from your account.",
             ],
@@ -102,9 +124,9 @@ def subscription_changed(paid, *, was):
         notify(
             f"ended:{paid.provider}:{paid.external_id}",
             to=user.email,
-            subject=f"Your {plan} subscription has ended",
+            subject=f"{plan} has ended",
             paragraphs=[
-                f"Your subscription to {plan} ended on {on(paid.ended_at)}, and with it your "
+                f"{plan} ended on {on(paid.ended_at)}, and with it your "
                 "access to subscribers' articles.",
                 "You are welcome back whenever you like.",
             ],
@@ -113,13 +135,20 @@ def subscription_changed(paid, *, was):
 
 
 def trial_ending(paid):
+    """A few days before a free period ends: a trial, or the gift year a paying reader was
+    given (their subscription then renews, as it did before)."""
+    plan, when, price = paid.price.plan.name, on(paid.trial_end), paid.renewal_price.label
+    paid_before = paid.payments.filter(status=Payment.Status.PAID, amount__gt=0).exists()
+    subject = (
+        f"{plan} renews on {when}" if paid_before else f"Your free trial of {plan} ends on {when}"
+    )
     notify(
         f"trial:{paid.provider}:{paid.external_id}:{paid.trial_end}",
         to=paid.customer.user.email,
-        subject=f"Your free trial of {paid.price.plan.name} ends on {on(paid.trial_end)}",
+        subject=subject,
         paragraphs=[
-            f"Your free trial ends on {on(paid.trial_end)}. Unless you cancel before then, "
-            f"your subscription carries on at {paid.price.label}.",
+            f"Your {'gift year' if paid_before else 'free trial'} ends on {when}. Unless you "
+            f"cancel before then, your subscription carries on at {price}.",
         ],
         action=billing_page(),
     )

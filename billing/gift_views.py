@@ -1,6 +1,7 @@
 """Gift subscriptions: buying one for someone, and redeeming a code."""
 
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from billing import gifts
+from billing import account, gifts
 from billing.forms import GiftForm, RedeemForm
 from billing.providers import ProviderError, provider
 from billing.responses import see_other, unavailable
@@ -17,10 +18,11 @@ from billing.responses import see_other, unavailable
 
 @never_cache
 def buy(request):
-    """Choose a year of a plan for someone, their address, a message and a day; then pay."""
-    form = GiftForm(request.POST or None)
-    if request.method == "POST" and not request.user.is_authenticated:
+    """Choose a year of a plan for someone, their address, a message and a day; then pay.
+    A visitor logs in (or signs up) first, before typing anything that a login would lose."""
+    if not request.user.is_authenticated:
         return redirect_to_login(reverse("gift"))
+    form = GiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -43,8 +45,9 @@ def redeem(request):
     """Enter (or follow a link with) a gift code; logged in, it starts the year."""
     form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
     if not request.user.is_authenticated:
-        if request.method == "POST":
-            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":  # back to the form, with the code typed
+            code = urlencode({"code": request.POST.get("code", "")[:40]})
+            return redirect_to_login(f"{reverse('gift_redeem')}?{code}")
         return render(request, "billing/redeem.html", {"form": form})
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(
@@ -53,12 +56,13 @@ def redeem(request):
             form.add_error(None, "Too many tries: wait an hour, then try again.")
             return render(request, "billing/redeem.html", {"form": form}, status=429)
         try:
-            subscription = gifts.redeem(request.user, form.cleaned_data["code"])
+            subscription, deferred = account.redeem_gift(request.user, form.cleaned_data["code"])
         except gifts.CannotRedeem as refusal:
             form.add_error("code", str(refusal))
+        except ProviderError as error:
+            return unavailable(request, error)
         else:
-            renews = gifts.renews_by_itself(request.user, subscription.plan)
-            context = {"subscription": subscription, "renews": renews}
+            context = {"subscription": subscription, "deferred": deferred}
             return render(request, "billing/redeemed.html", context)
     status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
     return render(request, "billing/redeem.html", {"form": form}, status=status)

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -88,6 +89,14 @@ def paid(attempt_id, payment):
     return gift
 
 
+def refunded(attempt_id):
+    """The gift bought through checkout `attempt_id` was refunded in full: unless already
+    redeemed, it is not sent, and its code (if sent) no longer works."""
+    GiftSubscription.objects.filter(
+        checkout_id=attempt_id, redeemed_at__isnull=True, refunded_at__isnull=True
+    ).update(refunded_at=timezone.now())
+
+
 def schedule(gift, *, now=None):
     """Queue the gift's delivery for its moment (at once if that has come)."""
     from billing.tasks import deliver_gift
@@ -110,7 +119,9 @@ def schedule(gift, *, now=None):
 def due(now=None):
     """Paid gifts whose day has come and that have not gone out."""
     now = now or timezone.now()
-    waiting = GiftSubscription.objects.filter(paid_at__isnull=False, delivered_at__isnull=True)
+    waiting = GiftSubscription.objects.filter(
+        paid_at__isnull=False, delivered_at__isnull=True, refunded_at__isnull=True
+    )
     return [gift for gift in waiting if delivery_moment(gift) <= now]
 
 
@@ -121,7 +132,7 @@ def deliver(gift_id, *, now=None, again=False):
     now = now or timezone.now()
     gift = GiftSubscription.objects.select_for_update().select_related("price__plan", "buyer")
     gift = gift.get(pk=gift_id)
-    if gift.paid_at is None or gift.redeemed_at or delivery_moment(gift) > now:
+    if gift.paid_at is None or gift.redeemed_at or gift.refunded_at or delivery_moment(gift) > now:
         return False
     if gift.delivered_at and not again:
         return False
@@ -153,13 +164,18 @@ def redeem(user, text, *, now=None):
         if gift.redeemed_by_id == user.pk:
             raise CannotRedeem("You have already redeemed this gift: it is in your account.")
         raise CannotRedeem("This gift has already been redeemed.")
+    if gift.refunded_at is not None:
+        raise CannotRedeem("This gift was refunded, so its code no longer works.")
     if gift.expires_at and gift.expires_at <= now:
         raise CannotRedeem("This gift code has expired. Ask the person who gave it to contact us.")
     plan = gift.price.plan
-    current = (
-        Subscription.objects.active(now).filter(user=user, plan=plan).order_by("-ends_at").first()
+    latest = (  # current or still to come (another gift redeemed before): the year follows it
+        Subscription.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=now))
+        .filter(user=user, plan=plan, ends_at__gt=now)
+        .order_by("-ends_at")
+        .first()
     )
-    starts = max(now, current.ends_at) if current else now
+    starts = latest.ends_at if latest else now
     subscription = Subscription.objects.create(
         user=user,
         plan=plan,
@@ -174,13 +190,12 @@ def redeem(user, text, *, now=None):
     return subscription
 
 
-def renews_by_itself(user, plan):
-    """Whether `user` pays for `plan` by a subscription that renews by itself (a gift year then
-    comes after it only once they stop it)."""
+def renewing(user, plan):
+    """`user`'s subscriptions to `plan` that renew by themselves (paid by card, not cheque)."""
     return PaidSubscription.objects.filter(
-        customer__user=user, price__plan=plan, status__in=PaidSubscription.LIVE,
-        cancel_at_period_end=False,
-    ).exists()  # fmt: skip
+        customer__user=user, price__plan=plan, cancel_at_period_end=False,
+        status__in=[PaidSubscription.Status.ACTIVE, PaidSubscription.Status.TRIALING],
+    ).exclude(provider="manual")  # fmt: skip
 
 
 def max_delivery_date(today):

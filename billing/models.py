@@ -166,6 +166,14 @@ class PaidSubscription(models.Model):
     external_id = models.CharField(max_length=255)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subscriptions")
     price = models.ForeignKey(Price, on_delete=models.PROTECT, related_name="subscriptions")
+    next_price = models.ForeignKey(
+        Price,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The price it switches to at its next renewal (the reader switched).",
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
     started_at = models.DateTimeField()
     current_period_end = models.DateTimeField(null=True, blank=True)
@@ -193,6 +201,11 @@ class PaidSubscription(models.Model):
 
     def __str__(self):
         return f"{self.customer.user}: {self.price} ({self.get_status_display()})"
+
+    @property
+    def renewal_price(self):
+        """What the next renewal charges."""
+        return self.next_price or self.price
 
     @property
     def is_live(self):
@@ -256,6 +269,13 @@ class Payment(models.Model):
     def net(self):
         return self.amount - self.amount_refunded if self.status == self.Status.PAID else 0
 
+    @property
+    def status_text(self):
+        """The status as the reader and staff read it: a refunded payment says so."""
+        if self.status == self.Status.PAID and self.amount_refunded:
+            return "Refunded" if self.amount_refunded >= self.amount else "Partly refunded"
+        return self.get_status_display()
+
 
 class WebhookEvent(models.Model):
     """An event a provider sent, kept once by its id: a duplicate delivery changes nothing."""
@@ -317,6 +337,11 @@ class GiftSubscription(models.Model):
     )
     redeemed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Refunded before it was redeemed: its code no longer works.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

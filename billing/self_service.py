@@ -13,16 +13,14 @@ from django.views.decorators.http import require_POST
 
 from billing import account
 from billing.forms import CancelForm
-from billing.models import Price
 from billing.providers import ProviderError
 from billing.responses import see_other, unavailable, whole_number
 from magazine.site import absolute_url
 
-BILLING = "#billing"
-
 
 def back():
-    return redirect(reverse("account_overview") + BILLING)
+    """To "My account", whose top shows the message: a fragment would scroll past it."""
+    return redirect("account_overview")
 
 
 def on(moment):
@@ -30,31 +28,31 @@ def on(moment):
 
 
 def own(request, pk):
-    paid = account.of_reader(request.user, pk)
-    if paid is None:
+    line = account.line_of(request.user, pk)
+    if line is None:
         raise Http404("No such subscription of yours.")
-    return paid
+    return line
 
 
 @never_cache
 @login_required
 def cancel(request, pk):
     """Ask why (optional), then stop the renewal: reading goes on to the date paid for."""
-    paid = own(request, pk)
-    line = next(line for line in account.lines_for(request.user) if line.paid.pk == paid.pk)
-    form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and line.can_cancel:
+    line = own(request, pk)
+    if not line.can_cancel:
+        messages.error(request, "This subscription does not renew: there is nothing to cancel.")
+        return back()
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            paid = account.cancel(paid, reason=form.reason_text)
+            paid = account.cancel(line.paid, reason=form.reason_text)
         except ProviderError as error:
-            return unavailable(request, error, price=paid.price)
+            return unavailable(request, error, price=line.paid.price)
         messages.success(
             request,
-            f"Your subscription to {paid.price.plan.name} is cancelled. You keep reading until "
+            f"Cancelled: {paid.price.plan.name} will not renew. You keep reading until "
             f"{on(paid.current_period_end)}, and will not be charged again.",
         )
-        return back()
-    if not line.can_cancel:
         return back()
     return render(request, "billing/cancel.html", {"line": line, "form": form})
 
@@ -62,15 +60,20 @@ def cancel(request, pk):
 @require_POST
 @login_required
 def resume(request, pk):
-    paid = own(request, pk)
+    line = own(request, pk)
+    if not line.can_resume:
+        messages.error(
+            request,
+            "This subscription has ended and cannot be resumed: subscribe again from the "
+            "publication's subscribe page.",
+        )
+        return back()
     try:
-        paid = account.resume(paid)
+        paid = account.resume(line.paid)
     except ProviderError as error:
-        return unavailable(request, error, price=paid.price)
+        return unavailable(request, error, price=line.paid.price)
     messages.success(
-        request,
-        f"Welcome back: your subscription to {paid.price.plan.name} renews on "
-        f"{on(paid.current_period_end)}.",
+        request, f"Welcome back: {paid.price.plan.name} renews on {on(paid.current_period_end)}."
     )
     return back()
 
@@ -78,13 +81,13 @@ def resume(request, pk):
 @require_POST
 @login_required
 def switch(request, pk):
-    paid = own(request, pk)
-    price = Price.objects.filter(pk=whole_number(request.POST.get("price"))).first()
-    if price is None or price.plan_id != paid.price.plan_id or not price.active:
+    line = own(request, pk)
+    price = line.switch_to
+    if price is None or price.pk != whole_number(request.POST.get("price")):
         messages.error(request, "That price cannot be switched to: choose one shown here.")
         return back()
     try:
-        paid = account.switch(paid, price)
+        paid = account.switch(line.paid, price)
     except ProviderError as error:
         return unavailable(request, error, price=price)
     messages.success(

@@ -26,18 +26,19 @@ class UnknownCustomer(Exception):
     with the error, and tried again when the provider sends it again."""
 
 
+@transaction.atomic(savepoint=False)
 def sync_checkout(provider, session_id):
     """Bring a checkout and what it bought up to date: the same call from the webhook and from
-    the reader's return, whichever comes first; the second finds nothing to do."""
+    the reader's return, whichever comes first; the second finds nothing to do. All or nothing:
+    a checkout is never complete without what it bought (else the reader could pay again)."""
     snapshot = provider.fetch_checkout(session_id)
-    with transaction.atomic(savepoint=False):
-        attempt = CheckoutAttempt.objects.select_for_update().filter(pk=snapshot.attempt_id).first()
-        if attempt is None:
-            log.info("Checkout %s is not one of ours", session_id)
-            return None
-        if snapshot.complete and attempt.status != CheckoutAttempt.Status.COMPLETE:
-            attempt.status = CheckoutAttempt.Status.COMPLETE
-            attempt.save(update_fields=["status"])
+    attempt = CheckoutAttempt.objects.select_for_update().filter(pk=snapshot.attempt_id).first()
+    if attempt is None:
+        log.info("Checkout %s is not one of ours", session_id)
+        return None
+    if snapshot.complete and attempt.status != CheckoutAttempt.Status.COMPLETE:
+        attempt.status = CheckoutAttempt.Status.COMPLETE
+        attempt.save(update_fields=["status"])
     if snapshot.subscription_id:
         sync_subscription(provider, snapshot.subscription_id)
     if snapshot.payment_id:
@@ -70,6 +71,7 @@ def apply_subscription(provider, snapshot, *, fetched=None):
         was = (None, snapshot.cancel_at_period_end)
     if paid.status not in PaidSubscription.TERMINAL or created:  # an end is never undone
         paid.price = price
+        paid.next_price_id = snapshot.next_price_id if snapshot.next_price_id != price.pk else None
         paid.status = snapshot.status
         paid.current_period_end = snapshot.current_period_end
         paid.trial_end = snapshot.trial_end
@@ -102,10 +104,11 @@ def record_payment(provider, snapshot):
     entitlement, a paid one-time payment fulfils the gift it was for."""
     subscription = None
     if snapshot.subscription_id:
+        # The subscription's row is locked before the payment's, the order every sync takes
+        # them in: two syncs of one subscription wait for each other, never deadlock.
         subscription = (
-            PaidSubscription.objects.filter(
-                provider=provider.name, external_id=snapshot.subscription_id
-            )
+            PaidSubscription.objects.select_for_update(of=("self",))
+            .filter(provider=provider.name, external_id=snapshot.subscription_id)
             .select_related("customer__user", "price__plan")
             .first()
         )
@@ -126,7 +129,8 @@ def record_payment(provider, snapshot):
     was = None if created else payment.status
     if not (was == Payment.Status.PAID and snapshot.status != Payment.Status.PAID):
         payment.status = snapshot.status  # a paid invoice stays paid, whatever arrives late
-    if snapshot.amount_refunded > payment.amount_refunded:
+    refunded = snapshot.amount_refunded > payment.amount_refunded
+    if refunded:
         payment.refunded_at = timezone.now()
     for name in ("amount", "currency", "amount_refunded", "period_start", "period_end",
                  "attempts", "charge_id", "receipt_url", "method"):  # fmt: skip
@@ -139,7 +143,12 @@ def record_payment(provider, snapshot):
     gift = None
     if snapshot.attempt_id and payment.status == Payment.Status.PAID:
         gift = gifts.paid(snapshot.attempt_id, payment)
-    emails.payment_recorded(payment, was=was, what=gift and f"a gift of {gift.price.plan.name}")
+        if payment.amount_refunded >= payment.amount:
+            gifts.refunded(snapshot.attempt_id)
+    what = gift and f"a gift of {gift.price.plan.name}"
+    emails.payment_recorded(payment, was=was, what=what)
+    if refunded:
+        emails.payment_refunded(payment, what=what)
     return payment
 
 

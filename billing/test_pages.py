@@ -22,14 +22,15 @@ def the_test_provider():
     return TestProvider()
 
 
-def owned(provider, external_id, user):
-    """The test provider's record `external_id`, if it is `user`'s."""
+def owned(provider, external_id, user, kind):
+    """The test provider's `kind` of record `external_id` ("checkout", "customer"), if it is
+    `user`'s."""
     try:
         record = provider.record(external_id)
     except ProviderError:
-        raise Http404("No such checkout.") from None
-    if record.data.get("user_id") != user.pk:
-        raise Http404("No such checkout.")
+        raise Http404(f"No such {kind}.") from None
+    if record.kind != kind or record.data.get("user_id") != user.pk:
+        raise Http404(f"No such {kind}.")
     return record
 
 
@@ -38,7 +39,7 @@ def owned(provider, external_id, user):
 def checkout(request, session):
     """Pay (`outcome=succeed`) or be declined (`outcome=decline`)."""
     provider = the_test_provider()
-    data = owned(provider, session, request.user).data
+    data = owned(provider, session, request.user, "checkout").data
     context = {
         "session": session,
         "price": Price.objects.select_related("plan").get(pk=data["price_id"]),
@@ -62,7 +63,7 @@ def checkout(request, session):
 def portal(request, customer):
     """The card on file (and another, on request) and the invoices."""
     provider = the_test_provider()
-    owned(provider, customer, request.user)
+    owned(provider, customer, request.user, "customer")
     if request.method == "POST":
         provider.change_card(customer)
         return see_other(reverse("billing:test_portal", args=[customer]))

@@ -1,11 +1,14 @@
 """A fake Stripe for the tests: localstripe, on 127.0.0.1 only, keeping nothing on disk, with what
 it lacks and the site uses:
 
-- Checkout Sessions (`POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`), and the
+- Checkout Sessions (`POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`, `POST
+  /v1/checkout/sessions/{id}/expire`), and the
   reader paying at one (`GET /_config/fake/checkout/{id}?pm=pm_card_visa`): the subscription, or
   the paid invoice of a one-time payment, is made through localstripe's own classes, the session
   completes, `checkout.session.completed` is sent and the reader is redirected to the success URL;
 - Billing Portal sessions (`POST /v1/billing_portal/sessions`, a page that names the customer);
+- subscription schedules made from a subscription, updated and released (their phases kept,
+  not run), and `schedule` on subscriptions;
 - `customer.subscription.updated` on every update, `charge.refunded` on every refund, and a
   subscription's metadata kept on update (localstripe does none of these);
 - invoices' `payments` and charges' `payment_method_details`, as the current API has them;
@@ -132,6 +135,69 @@ async def pay(request):
     raise web.HTTPFound(session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id))
 
 
+class SubscriptionSchedule(StripeObject):
+    """A subscription's schedule, as the site uses one: made from the subscription, its phases
+    replaced, released. The phases are kept, not run: localstripe has no time passing."""
+
+    object = "subscription_schedule"
+    _id_prefix = "sched_"  # not Stripe's sub_sched_: localstripe would read that as a sub_
+
+    def __init__(self, from_subscription=None, **unexpected):
+        if unexpected or not from_subscription:
+            raise UserError(400, "A schedule is made from a subscription here")
+        subscription = Subscription._api_retrieve(from_subscription)
+        if subscription.schedule:
+            raise UserError(400, "The subscription is already attached to a schedule")
+        super().__init__()
+        item = subscription.items._list[0]
+        self.subscription = subscription.id
+        self.status = "active"
+        self.end_behavior = "release"
+        self.phases = [{
+            "items": [{"price": item.plan.id, "quantity": item.quantity}], "metadata": {},
+            "start_date": subscription.current_period_start,
+            "end_date": subscription.current_period_end,
+        }]  # fmt: skip
+        subscription.schedule = self.id
+
+    @classmethod
+    def _api_update(cls, id, phases=None, end_behavior=None, proration_behavior=None, **unexpected):
+        schedule = cls._api_retrieve(id)
+        if unexpected or schedule.status != "active" or not isinstance(phases, list):
+            raise UserError(400, "Bad request")
+        previous_end = None
+        for phase in phases:  # dates as Stripe answers them: each phase starts as one ends
+            for key in ("start_date", "end_date"):
+                if key in phase:
+                    phase[key] = int(phase[key])  # form-encoded: every value a string
+            phase.setdefault("start_date", previous_end)
+            previous_end = phase.get("end_date")
+        schedule.phases = phases
+        schedule.end_behavior = end_behavior or schedule.end_behavior
+        return schedule
+
+    @classmethod
+    def _api_release(cls, id, **unexpected):
+        schedule = cls._api_retrieve(id)
+        if schedule.status != "active":
+            raise UserError(400, "Only an active schedule can be released")
+        schedule.status = "released"
+        Subscription._api_retrieve(schedule.subscription).schedule = None
+        return schedule
+
+
+Subscription.schedule = None  # exported (and expandable) on every subscription
+
+
+async def expire_session(request):
+    session = CheckoutSession._api_retrieve(request.match_info["id"])
+    if session.status != "open":
+        raise UserError(400, 'Only Checkout Sessions with a status in ["open"] can be expired.')
+    session.status = "expired"
+    tell("checkout.session.expired", session)
+    return server.json_response(session._export())
+
+
 async def create_portal_session(request):
     data = await server.get_post_data(request) or {}
     customer = Customer._api_retrieve(str(data.get("customer")))
@@ -159,10 +225,13 @@ _update_subscription = Subscription._update
 def update_subscription(self, items=None, proration_behavior=None, metadata=None, **data):
     """localstripe's update, with `items[].price` read as a plan, `proration_behavior` accepted
     (its proration is always "Unused time" credit), the metadata kept (it drops it; "" removes
-    a key, as at Stripe) and Stripe's event sent."""
+    a key, as at Stripe), a trial_end in the future making it trialing till then, and Stripe's
+    event sent."""
     if items is not None:
         items = [as_plan(item) for item in items]
     _update_subscription(self, items=items, **data)
+    if self.trial_end and self.trial_end > time.time():  # as Stripe: free till then
+        self.status = "trialing"
     for key, value in (metadata or {}).items():
         if value == "":
             self.metadata.pop(key, None)
@@ -228,6 +297,18 @@ Charge.payment_method_details = property(charge_method)
 app = server.app
 app.router.add_post("/v1/checkout/sessions", server.api_create(CheckoutSession, None))
 app.router.add_get("/v1/checkout/sessions/{id}", server.api_retrieve(CheckoutSession, None))
+app.router.add_post("/v1/checkout/sessions/{id}/expire", expire_session)
+app.router.add_post(
+    "/v1/subscription_schedules/{id}/release",
+    server.api_extra(SubscriptionSchedule._api_release, None),
+)
+app.router.add_post("/v1/subscription_schedules", server.api_create(SubscriptionSchedule, None))
+app.router.add_get(
+    "/v1/subscription_schedules/{id}", server.api_retrieve(SubscriptionSchedule, None)
+)
+app.router.add_post(
+    "/v1/subscription_schedules/{id}", server.api_update(SubscriptionSchedule, None)
+)
 app.router.add_get("/_config/fake/checkout/{id}", pay)
 app.router.add_post("/v1/billing_portal/sessions", create_portal_session)
 app.router.add_get("/_config/fake/portal/{customer}", portal)

@@ -28,6 +28,10 @@ class Amounts:
     def amount_shown(self, payment):
         return payment.amount_text
 
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, payment):
+        return payment.status_text
+
     @admin.display(description="Refunded", ordering="amount_refunded")
     def refunded(self, payment):
         return payment.refunded_text if payment.amount_refunded else "—"
@@ -35,7 +39,7 @@ class Amounts:
 
 class PaymentInline(Amounts, ProviderOwned, admin.TabularInline):
     model = Payment
-    fields = ["created_at", "amount_shown", "refunded", "status", "period_end", "method"]
+    fields = ["created_at", "amount_shown", "refunded", "status_shown", "period_end", "method"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -108,7 +112,7 @@ class RecordPaymentForm(forms.Form):
 
 @admin.register(Payment)
 class PaymentAdmin(Amounts, ProviderOwned, admin.ModelAdmin):
-    list_display = ["created_at", "reader", "amount_shown", "refunded", "status", "disputed",
+    list_display = ["created_at", "reader", "amount_shown", "refunded", "status_shown", "disputed",
                     "method", "provider"]  # fmt: skip
     list_filter = ["status", "disputed", "provider", "currency"]
     list_select_related = ["customer__user"]

@@ -37,9 +37,15 @@ class ErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
+def last_line(error):
+    """A traceback's last line: the exception, which says why."""
+    lines = [line for line in error.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no error recorded"
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ProviderOwned, admin.ModelAdmin):
-    list_display = ["received_at", "provider", "type", "object_id", "processed", "failed"]
+    list_display = ["received_at", "type", "processed", "failed", "object_id", "provider"]
     list_filter = ["type", ProcessedFilter, ErrorFilter, "provider"]
     search_fields = ["event_id", "object_id"]
     date_hierarchy = "received_at"
@@ -65,6 +71,10 @@ class WebhookEventAdmin(ProviderOwned, admin.ModelAdmin):
                 outcomes["processed"] += 1
             except (events.EventFailed, ProviderError):
                 outcomes["failed again"] += 1
+                row.refresh_from_db(fields=["error"])
+                self.message_user(
+                    request, f"{row.type} {row.event_id}: {last_line(row.error)}", messages.ERROR
+                )
         for outcome, count in outcomes.items():
             if count:
                 level = messages.SUCCESS if outcome == "processed" else messages.WARNING

@@ -96,6 +96,8 @@ class PaidSubscriptionAdmin(ProviderOwned, admin.ModelAdmin):
             return f"Ended {revenue.day(paid.ended_at)}" if paid.ended_at else "Ended"
         if not paid.current_period_end:
             return "—"
+        if paid.status == PaidSubscription.Status.PAST_DUE:
+            return "Past due: the provider is retrying"
         verb = "Ends" if paid.cancel_at_period_end else "Renews"
         return f"{verb} {revenue.day(paid.current_period_end)}"
 

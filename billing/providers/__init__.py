@@ -66,6 +66,7 @@ class SubscriptionSnapshot:
     ended_at: datetime | None = None
     cancel_reason: str = ""
     latest_payment_id: str = ""
+    next_price_id: int | None = None  # our Price the next renewal switches to, if any
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class LocalProvider:
             ended_at=when(data.get("ended_at")),
             cancel_reason=data.get("cancel_reason", ""),
             latest_payment_id=data.get("latest_invoice", ""),
+            next_price_id=data.get("next_price_id"),
         )
 
     def fetch_payment(self, external_id):
@@ -128,19 +129,35 @@ class LocalProvider:
     def describe_customer(self, customer_id):
         return self.record(customer_id).data.get("card", ""), False
 
+    @transaction.atomic  # its record is changed under a row lock
     def cancel_at_period_end(self, subscription_id, *, reason=""):
-        self.change(subscription_id, cancel_at_period_end=True, cancel_reason=reason)
+        self.change(
+            subscription_id, cancel_at_period_end=True, cancel_reason=reason, next_price_id=None
+        )
         self.emit("customer.subscription.updated", subscription_id)
 
+    @transaction.atomic
     def resume(self, subscription_id):
         self.change(subscription_id, cancel_at_period_end=False, cancel_reason="")
         self.emit("customer.subscription.updated", subscription_id)
 
-    def switch_price(self, subscription_id, price):
-        """From the next renewal on, `price` (the period paid for runs out first)."""
-        self.change(subscription_id, price_id=price.pk)
+    @transaction.atomic
+    def defer_renewal(self, subscription_id, *, until):
+        """Charge nothing until `until` (a gift year comes first): free till then, as in a
+        trial, and renewing then."""
+        moment = stamp(until)
+        self.change(subscription_id, status="trialing", trial_end=moment, current_period_end=moment)
         self.emit("customer.subscription.updated", subscription_id)
 
+    @transaction.atomic
+    def switch_price(self, subscription_id, price):
+        """From the next renewal on, `price` (the period paid for runs out first; nothing is
+        charged or credited now). Switching back to the current price undoes it."""
+        current = self.record(subscription_id).data["price_id"]
+        self.change(subscription_id, next_price_id=None if price.pk == current else price.pk)
+        self.emit("customer.subscription.updated", subscription_id)
+
+    @transaction.atomic
     def refund(self, payment):
         record = self.change(payment.external_id, refunded=payment.amount)
         self.emit("charge.refunded", f"ch_{record.external_id}")
@@ -188,7 +205,8 @@ class LocalProvider:
         start = when(data["current_period_end"])
         if data["cancel_at_period_end"]:
             return self.end(subscription_id, at=start)
-        price = Price.objects.get(pk=data["price_id"])
+        price = Price.objects.get(pk=data.get("next_price_id") or data["price_id"])
+        self.change(subscription_id, price_id=price.pk, next_price_id=None)
         method = self.describe_customer(data["customer"])[0]
         invoice = self.invoice(
             data["customer"], price, subscription_id, start, paid=paid, method=method
@@ -230,6 +248,7 @@ class LocalProvider:
             self.change(subscription_id, status="past_due")
         self.emit("customer.subscription.updated", subscription_id)
 
+    @transaction.atomic
     def end(self, subscription_id, *, at=None):
         """The subscription ends: a cancellation took effect, or the last retry failed."""
         self.change(subscription_id, status="canceled", ended_at=stamp(at or timezone.now()))

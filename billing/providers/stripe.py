@@ -129,6 +129,12 @@ class StripeProvider:
         )
         return session["id"], session["url"]
 
+    def expire_checkout(self, session_id):
+        """Close a checkout the reader left for another choice: it can no longer be paid."""
+        session = self.call(self.client.v1.checkout.sessions.retrieve, session_id)
+        if session.get("status") == "open":
+            self.call(self.client.v1.checkout.sessions.expire, session_id)
+
     def portal_url(self, customer_id, return_url):
         session = self.call(
             self.client.v1.billing_portal.sessions.create,
@@ -152,7 +158,9 @@ class StripeProvider:
 
     def fetch_subscription(self, external_id):
         subscription = self.call(
-            self.client.v1.subscriptions.retrieve, external_id, {"expand": ["latest_invoice"]}
+            self.client.v1.subscriptions.retrieve,
+            external_id,
+            {"expand": ["latest_invoice", "schedule"]},
         )
         item = first_item(subscription)
         metadata = subscription.get("metadata") or {}
@@ -174,6 +182,7 @@ class StripeProvider:
             latest_payment_id=the_id(latest)
             if isinstance(latest, dict) and latest.get("status") == "paid"
             else "",
+            next_price_id=self.next_price_id(subscription, item),
         )
 
     def price_id(self, metadata, item):
@@ -183,6 +192,18 @@ class StripeProvider:
         by_stripe = Price.objects.filter(stripe_price_id=stripe_price).values_list("pk", flat=True)
         found = by_stripe.first() if stripe_price else None
         return found or (int(metadata["price_id"]) if metadata.get("price_id") else None)
+
+    def next_price_id(self, subscription, item):
+        """Our price the subscription's schedule moves it to at the end of this period (a
+        switch the reader asked for), if any."""
+        schedule = subscription.get("schedule")
+        if not isinstance(schedule, dict) or schedule.get("status") not in ("active", None):
+            return None
+        end = item.get("current_period_end") or subscription.get("current_period_end") or 0
+        for phase in schedule.get("phases") or []:
+            if (phase.get("start_date") or 0) >= end and phase.get("items"):
+                return self.price_id(phase.get("metadata") or {}, phase["items"][0])
+        return None
 
     def fetch_payment(self, external_id):
         invoice = self.call(self.client.v1.invoices.retrieve, external_id, {"expand": ["payments"]})
@@ -268,6 +289,7 @@ class StripeProvider:
     # Changes the reader asks for -----------------------------------------------------------------
 
     def cancel_at_period_end(self, subscription_id, *, reason=""):
+        self.release_schedule(self.retrieve(subscription_id))  # no renewal: no switch either
         self.call(
             self.client.v1.subscriptions.update,
             subscription_id,
@@ -281,17 +303,56 @@ class StripeProvider:
             {"cancel_at_period_end": False, "metadata": {"cancel_reason": ""}},
         )
 
-    def switch_price(self, subscription_id, price):
-        """From the next renewal on, `price`: no proration, the period paid for runs out."""
-        subscription = self.call(self.client.v1.subscriptions.retrieve, subscription_id)
+    def defer_renewal(self, subscription_id, *, until):
+        """Charge nothing until `until` (a gift year comes first): Stripe's way is a trial that
+        ends then, with no proration."""
         self.call(
             self.client.v1.subscriptions.update,
             subscription_id,
+            {"trial_end": int(until.timestamp()), "proration_behavior": "none"},
+        )
+
+    def retrieve(self, subscription_id):
+        return self.call(self.client.v1.subscriptions.retrieve, subscription_id)
+
+    def release_schedule(self, subscription):
+        if subscription.get("schedule"):
+            self.call(
+                self.client.v1.subscription_schedules.release, the_id(subscription["schedule"])
+            )
+
+    def switch_price(self, subscription_id, price):
+        """From the next renewal on, `price`; the period paid for runs out first, and nothing
+        is charged or credited now. Changing the subscription's price itself would not do: to
+        another interval (monthly ↔ yearly), Stripe would start a new period and charge it at
+        once. A subscription schedule makes the change when this period ends instead; switching
+        back to the current price releases it."""
+        subscription = self.retrieve(subscription_id)
+        item = first_item(subscription)
+        current = the_id(item.get("price")) or the_id(item.get("plan"))
+        if current == price.stripe_price_id:
+            self.release_schedule(subscription)
+            return
+        schedule = (
+            the_id(subscription.get("schedule"))
+            or self.call(
+                self.client.v1.subscription_schedules.create, {"from_subscription": subscription_id}
+            )["id"]
+        )
+        start = item.get("current_period_start") or subscription.get("current_period_start")
+        end = item.get("current_period_end") or subscription.get("current_period_end")
+        phases = [
+            {"items": [{"price": current, "quantity": 1}], "start_date": start, "end_date": end},
             {
-                "items": [{"id": first_item(subscription)["id"], "price": price.stripe_price_id}],
-                "proration_behavior": "none",
+                "items": [{"price": price.stripe_price_id, "quantity": 1}],
+                "duration": {"interval": price.interval, "interval_count": 1},
                 "metadata": {"price_id": str(price.pk)},
             },
+        ]
+        self.call(
+            self.client.v1.subscription_schedules.update,
+            schedule,
+            {"phases": phases, "end_behavior": "release", "proration_behavior": "none"},
         )
 
     def refund(self, payment):

@@ -5,10 +5,12 @@ through the same receiving, re-fetching and syncing as Stripe's webhooks. Staff 
 from the admin: a renewal paid, a renewal failed, a retry, the last retry given up.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.checkout import covering_until
 from billing.models import Price
 from billing.providers import CheckoutSnapshot, Declined
 from billing.providers.local import LocalProvider, stamp
@@ -29,6 +31,10 @@ class TestProvider(LocalProvider):
         )  # fmt: skip
         url = absolute_url(reverse("billing:test_checkout", args=[record.external_id]))
         return record.external_id, url
+
+    def expire_checkout(self, session_id):
+        if self.record(session_id).data["status"] == "open":
+            self.change(session_id, status="expired")
 
     def portal_url(self, customer_id, return_url):
         self.record(customer_id)
@@ -58,10 +64,15 @@ class TestProvider(LocalProvider):
         data = session.data
         if data["status"] == "complete":
             return data["success_url"]
+        if data["status"] == "expired":
+            raise Declined("This checkout was replaced by a newer choice: nothing was charged.")
         if not succeed:
             raise Declined("Your card was declined. Nothing was charged: try another card.")
-        price = Price.objects.get(pk=data["price_id"])
+        price = Price.objects.select_related("plan").get(pk=data["price_id"])
         now = timezone.now()
+        user = get_user_model().objects.get(pk=data["user_id"])
+        if data["kind"] != "gift" and covering_until(user, price.plan, now=now):
+            raise Declined("You already subscribe to all of this: nothing was charged.")
         if data["kind"] == "gift":
             invoice = self.invoice(data["customer"], price, "", now, attempt_id=data["attempt_id"],
                                    method=self.card(data["customer"]))  # fmt: skip
@@ -78,6 +89,7 @@ class TestProvider(LocalProvider):
     def card(self, customer_id):
         return self.record(customer_id).data["card"]
 
+    @transaction.atomic
     def change_card(self, customer_id):
         card = self.card(customer_id)
         self.change(customer_id, card=CARDS[(CARDS.index(card) + 1) % len(CARDS)])
@@ -88,6 +100,7 @@ class TestProvider(LocalProvider):
         records = self.records("invoice").order_by("-created_at")
         return [record for record in records if record.data["customer"] == customer_id]
 
+    @transaction.atomic
     def dispute(self, payment):
         """The reader's bank disputes a payment."""
         dispute = self.new("dispute", "dp", charge=payment.charge_id, stamp=stamp(timezone.now()))

@@ -67,7 +67,7 @@ def test_cancelling_keeps_access_to_the_end_of_the_period_and_says_until_when(
     assert subscriber.cancel_reason == "Too expensive: Money is tight this year."
     assert "Cancelled: it will not renew" in billing_section(client)
     assert reads_whole(client, locked_article)
-    assert subjects().count("Your Homestead Almanac subscription subscription is cancelled") == 1
+    assert subjects().count("Cancelled: Homestead Almanac subscription will not renew") == 1
 
     with time_machine.travel(ends + timedelta(hours=1)), delivered():
         TestProvider().renew(subscriber.external_id, paid=True)  # the period ends: no charge
@@ -78,7 +78,7 @@ def test_cancelling_keeps_access_to_the_end_of_the_period_and_says_until_when(
         assert reads_whole(client, locked_article)
     with time_machine.travel(ends + timedelta(hours=2)):
         assert not reads_whole(client, locked_article)
-    assert subjects().count("Your Homestead Almanac subscription subscription has ended") == 1
+    assert subjects().count("Homestead Almanac subscription has ended") == 1
 
 
 def test_resuming_before_the_end_renews_again(client, subscriber):
@@ -100,10 +100,15 @@ def test_switching_to_monthly_charges_the_monthly_price_from_the_next_renewal(
     with delivered():
         client.post(f"/billing/subscriptions/{subscriber.pk}/switch/", {"price": monthly.pk})
     subscriber.refresh_from_db()
-    assert subscriber.price == monthly
-    assert "Renews on" in billing_section(client) and "$4 a month" in billing_section(client)
+    assert (subscriber.price.interval, subscriber.renewal_price) == ("year", monthly)
+    assert f"Renews on {subscriber.current_period_end:%-d %B %Y} at $4 a month" in billing_section(
+        client
+    )
+    assert Payment.objects.count() == 1  # nothing charged now
     with time_machine.travel(subscriber.current_period_end + timedelta(hours=1)), delivered():
         TestProvider().renew(subscriber.external_id, paid=True)
+    subscriber.refresh_from_db()
+    assert (subscriber.price, subscriber.next_price) == (monthly, None)
     assert Payment.objects.latest("created_at").amount == 400
 
 
@@ -114,6 +119,28 @@ def test_switching_to_another_plans_price_is_refused(client, subscriber, bundle_
     assert "cannot be switched to" in response.content.decode()
     subscriber.refresh_from_db()
     assert subscriber.price.plan != bundle_yearly.plan
+
+
+def test_an_ended_subscription_is_not_resumed_nor_switched(client, subscriber, monthly):
+    with delivered():
+        TestProvider().end(subscriber.external_id)  # e.g. the last retry failed meanwhile
+    for action, data in (("resume", {}), ("switch", {"price": monthly.pk})):
+        answer = client.post(f"/billing/subscriptions/{subscriber.pk}/{action}/", data, follow=True)
+        assert "renews" not in answer.content.decode().split('id="billing"')[0]
+    subscriber.refresh_from_db()
+    assert (subscriber.status, subscriber.price.interval) == (Status.CANCELED, "year")
+    assert "Resume subscription" not in billing_section(client)
+
+
+def test_a_past_due_subscription_is_paid_before_it_is_switched(client, subscriber, monthly):
+    with time_machine.travel(subscriber.current_period_end + timedelta(hours=1)):
+        with delivered():
+            TestProvider().renew(subscriber.external_id, paid=False)
+        client.force_login(subscriber.customer.user)  # a year on: logged in afresh
+        assert "Switch to monthly" not in billing_section(client)
+        client.post(f"/billing/subscriptions/{subscriber.pk}/switch/", {"price": monthly.pk})
+    subscriber.refresh_from_db()
+    assert subscriber.price.interval == "year"
 
 
 def test_updating_the_card_goes_through_the_portal(client, subscriber):

@@ -192,7 +192,12 @@ def test_a_refund_shows_on_the_payment_and_in_the_readers_account(
     assert payment.refunded_at is not None
     assert '<td class="field-refunded">$32</td>' in staff_client.get(PAYMENTS).content.decode()
     client.force_login(reader)
-    assert "$32 ($32 refunded)" in client.get(reverse("account_overview")).content.decode()
+    account = client.get(reverse("account_overview")).content.decode()
+    assert "$32 ($32 refunded)" in account and "<td>Refunded" in account
+    refunds = [m for m in mail.outbox if m.subject.startswith("Your refund")]
+    assert [(m.to, m.subject) for m in refunds] == [
+        (["reader@example.com"], "Your refund: $32 for Homestead Almanac subscription")
+    ]
 
 
 def test_an_unpaid_or_refunded_payment_is_not_refunded_again(staff_client, reader, yearly):

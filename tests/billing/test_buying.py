@@ -89,6 +89,30 @@ def test_a_double_click_goes_to_the_same_checkout_and_pays_once(client, reader, 
     assert PaidSubscription.objects.count() == 1 and Payment.objects.count() == 1
 
 
+def test_two_tabs_with_two_prices_leave_only_the_latest_payable(client, reader, monthly, yearly):
+    client.force_login(reader)
+    first = client.post("/billing/checkout/", {"price": monthly.pk}).url
+    latest = client.post("/billing/checkout/", {"price": yearly.pk}).url
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        stale = client.post(first, {"outcome": "succeed"})
+        assert stale.status_code == HTTPStatus.PAYMENT_REQUIRED
+        assert "replaced by a newer choice: nothing was charged" in stale.content.decode()
+        client.post(latest, {"outcome": "succeed"})
+    assert PaidSubscription.objects.get().price == yearly
+    assert Payment.objects.count() == 1
+
+
+def test_a_checkout_left_open_is_not_paid_once_the_reader_subscribes_another_way(
+    client, reader, almanac, yearly
+):
+    client.force_login(reader)
+    url = client.post("/billing/checkout/", {"price": yearly.pk}).url
+    subscribe(reader, almanac)  # a comp from staff, a redeemed gift…
+    refused = client.post(url, {"outcome": "succeed"})
+    assert "You already subscribe to all of this: nothing was charged" in refused.content.decode()
+    assert not PaidSubscription.objects.exists()
+
+
 def test_a_subscriber_is_told_so_and_not_charged_again(client, reader, almanac, yearly):
     subscribe(reader, almanac)
     client.force_login(reader)
@@ -133,3 +157,11 @@ def test_the_test_provider_refuses_to_show_anothers_checkout(client, reader, yea
     assert client.get(checkout.url).status_code == HTTPStatus.NOT_FOUND
     assert client.post(checkout.url, {"outcome": "succeed"}).status_code == HTTPStatus.NOT_FOUND
     assert not TestProvider().records("subscription").exists()
+
+
+def test_the_test_checkout_shows_checkouts_only(client, reader, yearly):
+    client.force_login(reader)
+    client.post("/billing/checkout/", {"price": yearly.pk})
+    customer = TestProvider().records("customer").get()  # the reader's own, but not a checkout
+    response = client.get(f"/billing/test/checkout/{customer.external_id}/")
+    assert response.status_code == HTTPStatus.NOT_FOUND

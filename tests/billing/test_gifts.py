@@ -11,9 +11,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing import gifts
-from billing.models import GiftSubscription
+from billing.models import GiftSubscription, PaidSubscription, Payment
+from billing.providers.local import period_end
+from billing.providers.test import TestProvider
 from paywall.models import Subscription
-from tests.billing.helpers import delivered
+from tests.billing.helpers import delivered, subscribe_and_pay
 from tests.factories import HIDDEN, make_user, subscribe
 
 CODE = re.compile(r"Your gift code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
@@ -34,10 +36,14 @@ def buy_gift(client, price, *, deliver_on=None, recipient="friend@example.com"):
         return client.get(paid.url)
 
 
-def code_sent_to(address):
+def codes_sent_to(address):
     sent = [message for message in mail.outbox if message.to == [address]]
     assert sent, [message.subject for message in mail.outbox]
-    return CODE.search(sent[-1].body).group(1)
+    return [CODE.search(message.body).group(1) for message in sent]
+
+
+def code_sent_to(address):
+    return codes_sent_to(address)[-1]
 
 
 @pytest.fixture
@@ -90,7 +96,9 @@ def test_an_anonymous_recipient_is_asked_to_log_in_with_the_code_kept(client, bu
     page = client.get(f"/gift/redeem/?code={code}").content.decode()
     assert "Create a free account" in page
     assert f"next=/gift/redeem/%3Fcode%3D{code}" in page
-    assert client.post("/gift/redeem/", {"code": code}).status_code == HTTPStatus.FOUND
+    typed = client.post("/gift/redeem/", {"code": code.lower()})  # typed, not followed
+    assert typed.status_code == HTTPStatus.FOUND
+    assert typed.url == f"/accounts/login/?next=/gift/redeem/%3Fcode%3D{code.lower()}"
     assert not Subscription.objects.filter(source=Subscription.Source.GIFT).exists()
 
 
@@ -151,6 +159,66 @@ def test_a_gift_adds_its_year_after_the_recipients_current_subscription(
     assert f"Your gift year starts on {current.ends_at:%-d %B %Y}" in page
 
 
+def test_a_gift_to_a_paying_subscriber_moves_their_next_charge_a_year_on(
+    client, buyer, yearly, almanac
+):
+    """Their renewal would otherwise charge them for the very year they were given."""
+    buy_gift(client, yearly)
+    code = code_sent_to("friend@example.com")
+    friend = make_user("friend@example.com")
+    client.force_login(friend)
+    paid = subscribe_and_pay(client, yearly)
+    renewal = paid.current_period_end
+    with delivered():
+        page = client.post("/gift/redeem/", {"code": code}).content.decode()
+    gift = Subscription.objects.get(user=friend, source=Subscription.Source.GIFT)
+    assert (gift.starts_at, gift.ends_at) == (renewal, period_end(renewal, "year"))
+    paid.refresh_from_db()
+    assert (paid.status, paid.trial_end) == (PaidSubscription.Status.TRIALING, gift.ends_at)
+    assert f"next payment is on {gift.ends_at:%-d %B %Y}" in page
+    assert paid.current_period_end == gift.ends_at  # the next charge, a year later
+    assert Payment.objects.filter(customer__user=friend).count() == 1
+    with time_machine.travel(gift.ends_at + timedelta(hours=1)), delivered():
+        TestProvider().renew(paid.external_id, paid=True)  # the gift year over: it renews
+    assert Payment.objects.filter(customer__user=friend).count() == 2
+
+
+def test_two_gifts_redeemed_one_after_the_other_give_two_years(client, buyer, yearly, almanac):
+    buy_gift(client, yearly)
+    buy_gift(client, yearly)
+    first, second = codes_sent_to("friend@example.com")
+    friend = make_user()
+    current = subscribe(friend, almanac, days=65)
+    client.force_login(friend)
+    client.post("/gift/redeem/", {"code": first})
+    client.post("/gift/redeem/", {"code": second})
+    gifts = Subscription.objects.filter(user=friend, source=Subscription.Source.GIFT)
+    years = list(gifts.order_by("starts_at").values_list("starts_at", "ends_at"))
+    assert years[0][0] == current.ends_at and years[1][0] == years[0][1]
+
+
+def test_a_refunded_gift_is_not_sent_and_its_code_stops_working(client, buyer, yearly):
+    buy_gift(client, yearly, deliver_on=timezone.localdate() + timedelta(days=3))
+    buy_gift(client, yearly)  # sent at once
+    code = code_sent_to("friend@example.com")
+    provider = TestProvider()
+    with delivered():
+        for payment in Payment.objects.all():
+            provider.refund(payment)
+    assert GiftSubscription.objects.filter(refunded_at__isnull=False).count() == 2
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        assert gifts.due() == []
+        call_command("deliver_gifts", verbosity=0)
+    assert len(codes_sent_to("friend@example.com")) == 1
+    assert "Your refund: $32 for a gift of Homestead Almanac subscription" in [
+        message.subject for message in mail.outbox
+    ]
+    client.force_login(make_user())
+    page = client.post("/gift/redeem/", {"code": code}).content.decode()
+    assert "This gift was refunded" in page
+    assert not Subscription.objects.filter(source=Subscription.Source.GIFT).exists()
+
+
 def test_redeeming_is_rate_limited(client, reader, settings):
     settings.BILLING_REDEEM_ATTEMPTS_PER_HOUR = 3
     client.force_login(reader)
@@ -199,7 +267,7 @@ def test_the_gift_form_refuses_a_past_day_and_keeps_what_was_typed(client, reade
     assert not GiftSubscription.objects.exists()
 
 
-def test_an_anonymous_buyer_is_asked_to_log_in(client, yearly):
-    response = client.post("/gift/", {"price": yearly.pk})
-    assert response.status_code == HTTPStatus.FOUND
-    assert response.url.startswith("/accounts/login/")
+def test_an_anonymous_buyer_is_asked_to_log_in_before_typing_anything(client, yearly):
+    for response in (client.get("/gift/"), client.post("/gift/", {"price": yearly.pk})):
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url == "/accounts/login/?next=/gift/"

@@ -2,16 +2,27 @@
 Checkout, the return, the webhooks after it in any order, and the changes asked of Stripe."""
 
 import time
+from datetime import date
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from billing.models import CheckoutAttempt, Customer, PaidSubscription, Payment, WebhookEvent
+from billing import gifts
+from billing.models import (
+    CheckoutAttempt,
+    Customer,
+    GiftSubscription,
+    PaidSubscription,
+    Payment,
+    WebhookEvent,
+)
 from billing.providers import provider
 from paywall.models import Subscription
 from tests.billing.stripe_support import SECRET, WEBHOOK, deliver, rolled_back, rows, scrambled
+from tests.factories import make_user
 
 Status = PaidSubscription.Status
 
@@ -151,7 +162,7 @@ def test_cancelling_at_stripe_keeps_access_to_the_period_end_and_resuming_undoes
     entitlement.refresh_from_db()
     assert entitlement.cancelled_at is None  # reading goes on to the end of the paid year
     assert [m.subject for m in mail.outbox] == [
-        "Your Homestead Almanac subscription subscription is cancelled"
+        "Cancelled: Homestead Almanac subscription will not renew"
     ]
 
     stripe.resume(subscribed.external_id)
@@ -170,9 +181,7 @@ def test_a_subscription_cancelled_at_stripe_ends_access_when_it_ended(
     entitlement = Subscription.objects.get(user=reader)
     assert entitlement.cancelled_at == subscribed.ended_at
     assert entitlement.status() == Subscription.Status.CANCELLED
-    assert [m.subject for m in mail.outbox] == [
-        "Your Homestead Almanac subscription subscription has ended"
-    ]
+    assert [m.subject for m in mail.outbox] == ["Homestead Almanac subscription has ended"]
 
 
 def test_a_refund_made_at_stripe_is_recorded_on_its_payment_and_access_stays(
@@ -186,15 +195,58 @@ def test_a_refund_made_at_stripe_is_recorded_on_its_payment_and_access_stays(
     assert Subscription.objects.get(user=reader).status() == Subscription.Status.ACTIVE
 
 
-def test_switching_to_monthly_at_stripe_changes_the_price_and_never_shortens_access(
+def test_switching_to_monthly_at_stripe_charges_nothing_now_and_renews_monthly_from_the_end(
     client, reader, subscribed, monthly, fake_stripe
 ):
+    """A price of another interval set on the subscription itself would start a new period
+    at Stripe and charge it at once: the switch is scheduled for the end of the paid year."""
     ends = subscribed.entitlement.ends_at
-    provider("stripe").switch_price(subscribed.external_id, monthly)
+    invoices = len(fake_stripe.client.v1.invoices.list({"limit": 100}).data)
+    switch = f"/billing/subscriptions/{subscribed.pk}/switch/"
+    client.post(switch, {"price": monthly.pk})
     deliver_new(client, fake_stripe)
+    assert len(fake_stripe.client.v1.invoices.list({"limit": 100}).data) == invoices
     subscribed.refresh_from_db()
-    assert subscribed.price == monthly
+    assert (subscribed.price.interval, subscribed.renewal_price) == ("year", monthly)
     assert Subscription.objects.get(user=reader).ends_at == ends
+    at_stripe = fake_stripe.client.v1.subscriptions.retrieve(subscribed.external_id)
+    phases = fake_stripe.client.v1.subscription_schedules.retrieve(at_stripe.schedule).phases
+    assert [phase["items"][0]["price"] for phase in phases] == [
+        "price_almanac_yearly", "price_almanac_monthly"
+    ]  # fmt: skip
+    assert phases[1]["start_date"] == phases[0]["end_date"] == int(ends.timestamp())
+
+    client.post(switch, {"price": subscribed.price.pk})  # changed their mind: yearly after all
+    subscribed.refresh_from_db()
+    assert subscribed.next_price is None
+    assert fake_stripe.client.v1.subscriptions.retrieve(subscribed.external_id).schedule is None
+
+
+def test_cancelling_after_a_switch_drops_the_switch(client, subscribed, monthly, fake_stripe):
+    client.post(f"/billing/subscriptions/{subscribed.pk}/switch/", {"price": monthly.pk})
+    client.post(f"/billing/subscriptions/{subscribed.pk}/cancel/", {"reason": "Other"})
+    subscribed.refresh_from_db()
+    assert subscribed.cancel_at_period_end and subscribed.next_price is None
+
+
+def test_a_gift_redeemed_by_a_stripe_subscriber_puts_their_next_charge_after_the_gift_year(
+    client, reader, subscribed, yearly, fake_stripe
+):
+    code = gifts.new_code()
+    GiftSubscription.objects.create(
+        buyer=make_user(), price=yearly, recipient_email=reader.email, deliver_on=date.today(),
+        paid_at=timezone.now(), delivered_at=timezone.now(),
+        code_hash=gifts.code_hash(gifts.normalised(code)),
+    )  # fmt: skip
+    invoices = len(fake_stripe.client.v1.invoices.list({"limit": 100}).data)
+    client.post("/gift/redeem/", {"code": code})
+    deliver_new(client, fake_stripe)
+    gift = Subscription.objects.get(user=reader, source=Subscription.Source.GIFT)
+    at_stripe = fake_stripe.client.v1.subscriptions.retrieve(subscribed.external_id)
+    assert (at_stripe.status, at_stripe.trial_end) == ("trialing", int(gift.ends_at.timestamp()))
+    subscribed.refresh_from_db()
+    assert (subscribed.status, subscribed.trial_end) == ("trialing", gift.ends_at)
+    assert len(fake_stripe.client.v1.invoices.list({"limit": 100}).data) == invoices
 
 
 def test_the_portal_button_leads_to_stripes_billing_portal(client, subscribed, fake_stripe):
