@@ -41,7 +41,7 @@ def covering_until(user, plan, *, now):
         )
         if latest is None:
             return None
-        ends.append(latest.access_ends_at)
+        ends.append(latest.ends_at)  # paid up to; not the grace days after a failed renewal
     return min(ends, default=None)
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from magazine.models import Publication
-from magazine.roles import EDITORS, WRITERS, ensure_staff_groups
+from magazine.roles import EDITORS, PUBLISHERS, WRITERS, ensure_staff_groups
 from paywall.models import Plan
 from paywall.subscriptions import grant, plan_for_publication
 
@@ -16,6 +16,7 @@ SUBSCRIBED_PUBLICATION = "homestead"
 DEMO_ACCOUNTS = [
     ("editor@example.com", "staff, Editors group: writes, reviews, schedules and publishes"),
     ("writer@example.com", "staff, Writers group: drafts and submits for review"),
+    ("publisher@example.com", "staff, Publishers group: prices, payments, refunds, revenue"),
     ("subscriber@example.com", f"reader subscribed to {SUBSCRIBED_PUBLICATION} only"),
     ("reader@example.com", "registered reader, no subscription"),
 ]
@@ -56,6 +57,7 @@ def ensure_demo_accounts(*, now):
     ensure_plans()
     ensure_user("editor@example.com", display_name="Eda Editor", group=EDITORS)
     ensure_user("writer@example.com", display_name="Wren Writer", group=WRITERS)
+    ensure_user("publisher@example.com", display_name="Pat Publisher", group=PUBLISHERS)
     ensure_user("reader@example.com", display_name="Rosa Reader")
     subscriber = ensure_user("subscriber@example.com", display_name="Sam Subscriber")
     publication = Publication.objects.filter(slug=SUBSCRIBED_PUBLICATION).first()

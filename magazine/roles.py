@@ -1,5 +1,5 @@
-"""The two staff roles, as Django groups: Writers draft and submit; Editors also publish and
-moderate comments."""
+"""The staff roles, as Django groups: Writers draft and submit; Editors also publish and
+moderate comments; Publishers sell: prices, comps, payments, refunds and the revenue page."""
 
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
@@ -7,6 +7,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 WRITERS = "Writers"
 EDITORS = "Editors"
+PUBLISHERS = "Publishers"
 
 WRITER_PERMISSIONS = [
     "magazine.add_article",
@@ -48,7 +49,33 @@ EDITOR_PERMISSIONS = [
     "comments.change_commentsettings",
 ]
 
-ROLES = {WRITERS: WRITER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
+PUBLISHER_PERMISSIONS = [
+    "magazine.view_publication",
+    "paywall.view_plan",
+    "paywall.change_plan",
+    "paywall.view_subscription",
+    "paywall.add_subscription",
+    "paywall.change_subscription",
+    "billing.view_price",
+    "billing.add_price",
+    "billing.change_price",
+    "billing.view_paidsubscription",
+    "billing.change_paidsubscription",
+    "billing.view_payment",
+    "billing.add_payment",
+    "billing.change_payment",
+    "billing.view_webhookevent",
+    "billing.change_webhookevent",
+    "billing.view_giftsubscription",
+    "billing.change_giftsubscription",
+    "billing.view_customer",
+]
+
+ROLES = {
+    WRITERS: WRITER_PERMISSIONS,
+    EDITORS: EDITOR_PERMISSIONS,
+    PUBLISHERS: PUBLISHER_PERMISSIONS,
+}
 
 
 def permissions(names):
@@ -61,7 +88,7 @@ def permissions(names):
 
 
 def ensure_staff_groups(app_config=None, using=DEFAULT_DB_ALIAS, **kwargs):
-    """Create or update the Writers and Editors groups (run after every migrate)."""
+    """Create or update the staff groups (run after every migrate)."""
     if app_config is not None:
         # post_migrate can reach this before auth has made the migrated app's permissions.
         create_permissions(app_config, verbosity=0, using=using)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 from django.urls import reverse
 
@@ -25,6 +25,7 @@ from billing.models import (
     WebhookEvent,
 )
 from billing.providers.test import TestProvider
+from magazine.roles import EDITORS, PUBLISHERS, ensure_staff_groups
 from tests.factories import make_user
 
 Status = PaidSubscription.Status
@@ -33,6 +34,7 @@ DAY = timedelta(days=1)
 LAST_MONTH = datetime(2026, 2, 10, tzinfo=ZoneInfo("UTC"))
 PAGE = reverse("admin:billing_revenue")
 EXPORT = reverse("admin:billing_export")
+PAYMENTS = reverse("admin:billing_payment_changelist")
 numbers = itertools.count(1)
 
 
@@ -260,3 +262,14 @@ def test_only_staff_who_may_see_billing_get_the_page_and_export(db, client, url)
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
     clerk.user_permissions.add(Permission.objects.get(codename="view_payment"))
     assert client.get(url).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(PUBLISHERS, True), (EDITORS, False)])
+def test_publishers_see_the_money_and_editors_do_not(db, client, role, allowed):
+    ensure_staff_groups()
+    staff = make_user(is_staff=True)
+    staff.groups.add(Group.objects.get(name=role))
+    client.force_login(staff)
+    pages = [PAGE, EXPORT, reverse("admin:billing_record_payment"), PAYMENTS]
+    expected = HTTPStatus.OK if allowed else HTTPStatus.FORBIDDEN
+    assert {client.get(page).status_code for page in pages} == {expected}
