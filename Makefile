@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py update_search_index
-	@export TASK_BACKEND=database; \
+	@export TASK_BACKEND=database SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(BIN)/python manage.py db_worker --interval 1 --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

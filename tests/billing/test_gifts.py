@@ -102,6 +102,7 @@ def test_an_anonymous_recipient_is_asked_to_log_in_with_the_code_kept(client, bu
     assert not Subscription.objects.filter(source=Subscription.Source.GIFT).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker opens connections of its own
 def test_a_gift_for_a_later_day_is_emailed_that_morning_by_the_worker(
     client, buyer, yearly, settings
 ):
