@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from billing import gifts, sync
+from billing import emails, gifts, sync
 from billing.models import GiftSubscription, Interval, PaidSubscription, Payment, Price
-from billing.providers import provider
+from billing.providers import ProviderError, provider
 
 Status = PaidSubscription.Status
 
@@ -64,9 +64,10 @@ class Line:
 
     @property
     def can_switch(self):
-        """Only a subscription in good standing that will renew: a past-due one must be paid
-        first, a cancelled one has no renewal to change."""
-        return self.renews and self.paid.status != Status.PAST_DUE and not self.is_manual
+        """Only a paid subscription in good standing that will renew: a past-due one must be
+        paid first, a cancelled one has no renewal to change, and a trial or gift year runs
+        out before its first (or next) price is chosen again."""
+        return self.renews and self.paid.status == Status.ACTIVE and not self.is_manual
 
     @property
     def can_resume(self):
@@ -141,14 +142,23 @@ def cancel(paid, *, reason=""):
 
 
 def resume(paid):
+    """Renew again; after a gift year redeemed meanwhile (the gift follows the paid period),
+    from the end of that year."""
     at = provider(paid.provider)
     at.resume(paid.external_id)
+    given_until = gifts.given_until(
+        paid.customer.user, paid.price.plan, after=paid.current_period_end
+    )
+    if given_until is not None:
+        at.defer_renewal(paid.external_id, until=given_until)
     return sync.sync_subscription(at, paid.external_id)
 
 
 def switch(paid, price):
-    """Renew at `price` (the plan's other interval) from the end of the current period."""
-    if price.plan_id != paid.price.plan_id or not price.active:
+    """Renew at `price` (the plan's other interval) from the end of the current period; or
+    keep the current price after all (archived or not)."""
+    back = price.pk == paid.price_id
+    if price.plan_id != paid.price.plan_id or not (price.active or back):
         raise ValueError("Only the same plan, monthly or yearly, can be switched to.")
     at = provider(paid.provider)
     at.switch_price(paid.external_id, price)
@@ -159,13 +169,25 @@ def switch(paid, price):
 def redeem_gift(user, code):
     """Redeem the gift `code` for `user` (gifts.redeem); if they pay for its plan by a
     subscription that renews by itself, its next charge moves to the end of the gift year, so
-    that they never pay for a year given to them. All or nothing: the gift stays unredeemed if
-    the provider cannot be reached. Returns the gift's Subscription and the deferred ones."""
+    that they never pay for a year given to them (if the provider refuses, the gift is
+    redeemed all the same and staff are told to move it by hand). Returns the gift's
+    Subscription and the subscriptions deferred."""
     subscription = gifts.redeem(user, code)
     deferred = []
     for paid in gifts.renewing(user, subscription.plan):
         at = provider(paid.provider)
-        at.defer_renewal(paid.external_id, until=subscription.ends_at)
+        try:
+            at.defer_renewal(paid.external_id, until=subscription.ends_at)
+        except ProviderError as error:  # the gift is the reader's all the same
+            emails.tell_staff(
+                f"defer:{paid.provider}:{paid.external_id}:{subscription.pk}",
+                subject=f"Move the next charge of {paid} by hand",
+                body=f"{user} redeemed a gift year of {subscription.plan} to "
+                f"{subscription.ends_at:%Y-%m-%d}, but {paid.provider} refused to move the next "
+                f"charge of subscription {paid.external_id} there ({error}). Move it at the "
+                "provider, or refund the renewal that falls in the gift year.",
+            )
+            continue
         deferred.append(sync.sync_subscription(at, paid.external_id))
     return subscription, deferred
 

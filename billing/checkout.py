@@ -45,6 +45,15 @@ def covering_until(user, plan, *, now):
     return min(ends, default=None)
 
 
+class PaidElsewhere(Exception):
+    """The reader has just paid another checkout for this plan (another tab), which is not
+    synced yet: its return page, not a new checkout."""
+
+    def __init__(self, attempt):
+        super().__init__(f"Checkout {attempt.pk} is paid")
+        self.attempt = attempt
+
+
 def expire_other_choices(provider, user, plan):
     """Close the reader's open checkouts for another price of `plan` (another tab, an earlier
     choice): only the latest choice can be paid, so two tabs never make two subscriptions."""
@@ -53,7 +62,8 @@ def expire_other_choices(provider, user, plan):
         provider=provider.name, status=CheckoutAttempt.Status.OPEN,
     ).exclude(external_id="")  # fmt: skip
     for attempt in others:
-        provider.expire_checkout(attempt.external_id)
+        if not provider.expire_checkout(attempt.external_id):
+            raise PaidElsewhere(attempt)
         attempt.status = CheckoutAttempt.Status.EXPIRED
         attempt.save(update_fields=["status"])
 

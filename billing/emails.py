@@ -83,10 +83,11 @@ def payment_recorded(payment, *, was, what=None):
         )
 
 
-def payment_refunded(payment, *, what=None):
-    """Tell the reader of money on its way back, once for each amount refunded."""
+def payment_refunded(payment, amount, *, what=None):
+    """Tell the reader of `amount` on its way back (once for each refund of the payment)."""
     what = what or bought_with(payment)
-    refunded = format_amount(payment.amount_refunded, payment.currency)
+    refunded = format_amount(amount, payment.currency)
+    total = format_amount(payment.amount_refunded, payment.currency)
     notify(
         f"refund:{payment.provider}:{payment.external_id}:{payment.amount_refunded}",
         to=payment.customer.user.email,
@@ -94,6 +95,7 @@ def payment_refunded(payment, *, what=None):
         paragraphs=[
             f"We have refunded {refunded} of the {payment.amount_text} you paid for {what} on "
             f"{on(payment.paid_at)}. Your bank shows it within a few days.",
+            f"Refunded in all: {total}." if total != refunded else "",
             f"Receipt number: {payment.external_id}.",
         ],
         action=billing_page(),

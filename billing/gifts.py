@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -188,6 +188,17 @@ def redeem(user, text, *, now=None):
     gift.save(update_fields=["redeemed_by", "redeemed_at"])
     emails.gift_redeemed(gift)
     return subscription
+
+
+def given_until(user, plan, *, after):
+    """The end of the last gift year of `plan` that `user` holds after `after`, if any."""
+    return Subscription.objects.filter(
+        user=user,
+        plan=plan,
+        source=Subscription.Source.GIFT,
+        ends_at__gt=after,
+        cancelled_at__isnull=True,
+    ).aggregate(until=Max("ends_at"))["until"]  # fmt: skip
 
 
 def renewing(user, plan):

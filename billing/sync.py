@@ -129,7 +129,7 @@ def record_payment(provider, snapshot):
     was = None if created else payment.status
     if not (was == Payment.Status.PAID and snapshot.status != Payment.Status.PAID):
         payment.status = snapshot.status  # a paid invoice stays paid, whatever arrives late
-    refunded = snapshot.amount_refunded > payment.amount_refunded
+    refunded = max(0, snapshot.amount_refunded - payment.amount_refunded)  # this time
     if refunded:
         payment.refunded_at = timezone.now()
     for name in ("amount", "currency", "amount_refunded", "period_start", "period_end",
@@ -148,7 +148,7 @@ def record_payment(provider, snapshot):
     what = gift and f"a gift of {gift.price.plan.name}"
     emails.payment_recorded(payment, was=was, what=what)
     if refunded:
-        emails.payment_refunded(payment, what=what)
+        emails.payment_refunded(payment, refunded, what=what)
     return payment
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing import events, sync
-from billing.checkout import AlreadySubscribed, covering_until, start_checkout
+from billing.checkout import AlreadySubscribed, PaidElsewhere, covering_until, start_checkout
 from billing.models import CheckoutAttempt, Price
 from billing.offers import offers_for
 from billing.providers import InvalidWebhook, ProviderError, provider
@@ -36,8 +36,8 @@ def subscribe(request, publication):
     offers = offers_for(publication)
     if not offers and publication.subscribe_url:
         return redirect(publication.subscribe_url)
+    now = timezone.now()
     if request.user.is_authenticated:
-        now = timezone.now()
         for offer in offers:
             offer.covered_until = covering_until(request.user, offer.plan, now=now)
     chosen = whole_number(request.GET.get("price"))
@@ -52,6 +52,7 @@ def subscribe(request, publication):
         "chosen_price": chosen_price,
         "next": safe_next(request, request.GET.get("next", "")),
         "sells_here": settings.BILLING_PROVIDER != "manual",
+        "now": now,
     }
     return render(request, "billing/subscribe.html", context)
 
@@ -71,8 +72,10 @@ def checkout(request):
     try:
         attempt = start_checkout(provider(), user=request.user, price=price, next_path=next_path)
     except AlreadySubscribed as already:
-        context = {"price": price, "until": already.until, "next": next_path}
+        context = {"price": price, "until": already.until, "next": next_path, "now": timezone.now()}
         return render(request, "billing/already.html", context, status=HTTPStatus.CONFLICT)
+    except PaidElsewhere as paid:  # the other tab's payment: confirmed there, not charged twice
+        return see_other(f"{reverse('billing:return')}?attempt={paid.attempt.pk}")
     except ProviderError as error:
         return unavailable(request, error, price=price)
     return see_other(attempt.url)

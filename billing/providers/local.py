@@ -145,8 +145,11 @@ class LocalProvider:
     def defer_renewal(self, subscription_id, *, until):
         """Charge nothing until `until` (a gift year comes first): free till then, as in a
         trial, and renewing then."""
-        moment = stamp(until)
-        self.change(subscription_id, status="trialing", trial_end=moment, current_period_end=moment)
+        moment = stamp(until)  # and a pending switch is dropped, as at Stripe
+        self.change(
+            subscription_id, status="trialing", trial_end=moment, current_period_end=moment,
+            next_price_id=None,
+        )  # fmt: skip
         self.emit("customer.subscription.updated", subscription_id)
 
     @transaction.atomic

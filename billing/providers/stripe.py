@@ -130,10 +130,18 @@ class StripeProvider:
         return session["id"], session["url"]
 
     def expire_checkout(self, session_id):
-        """Close a checkout the reader left for another choice: it can no longer be paid."""
-        session = self.call(self.client.v1.checkout.sessions.retrieve, session_id)
-        if session.get("status") == "open":
-            self.call(self.client.v1.checkout.sessions.expire, session_id)
+        """Close a checkout the reader left for another choice, so that it can no longer be
+        paid. False if it was paid meanwhile (there is nothing to close)."""
+        status = self.call(self.client.v1.checkout.sessions.retrieve, session_id).get("status")
+        if status == "open":
+            try:
+                self.call(self.client.v1.checkout.sessions.expire, session_id)
+            except ProviderError:  # paid between the two calls?
+                again = self.call(self.client.v1.checkout.sessions.retrieve, session_id)
+                if again.get("status") != "complete":
+                    raise
+                return False
+        return status != "complete"
 
     def portal_url(self, customer_id, return_url):
         session = self.call(
@@ -305,7 +313,9 @@ class StripeProvider:
 
     def defer_renewal(self, subscription_id, *, until):
         """Charge nothing until `until` (a gift year comes first): Stripe's way is a trial that
-        ends then, with no proration."""
+        ends then, with no proration. A pending switch is dropped: its schedule would end the
+        trial where the paid period ended."""
+        self.release_schedule(self.retrieve(subscription_id))
         self.call(
             self.client.v1.subscriptions.update,
             subscription_id,

@@ -33,8 +33,11 @@ class TestProvider(LocalProvider):
         return record.external_id, url
 
     def expire_checkout(self, session_id):
-        if self.record(session_id).data["status"] == "open":
+        """As Stripe's: False if the checkout was paid meanwhile."""
+        status = self.change(session_id).data["status"]  # locked: a payment waits, or is done
+        if status == "open":
             self.change(session_id, status="expired")
+        return status != "complete"
 
     def portal_url(self, customer_id, return_url):
         self.record(customer_id)

@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from billing.models import PaidSubscription, Payment, Price
 from billing.providers.test import TestProvider
@@ -141,6 +142,45 @@ def test_a_past_due_subscription_is_paid_before_it_is_switched(client, subscribe
         client.post(f"/billing/subscriptions/{subscriber.pk}/switch/", {"price": monthly.pk})
     subscriber.refresh_from_db()
     assert subscriber.price.interval == "year"
+
+
+def test_keeping_an_archived_price_after_choosing_to_switch_is_allowed(
+    client, subscriber, yearly, monthly
+):
+    with delivered():
+        client.post(f"/billing/subscriptions/{subscriber.pk}/switch/", {"price": monthly.pk})
+    Price.objects.filter(pk=yearly.pk).update(active=False)  # no longer sold to new readers
+    assert "Keep $32 a year instead" in billing_section(client)
+    with delivered():
+        client.post(f"/billing/subscriptions/{subscriber.pk}/switch/", {"price": yearly.pk})
+    subscriber.refresh_from_db()
+    assert (subscriber.price, subscriber.next_price) == (yearly, None)
+
+
+def test_resuming_after_a_gift_was_redeemed_renews_after_the_gift_year(client, subscriber, yearly):
+    from billing import gifts
+    from billing.models import GiftSubscription
+
+    reader, paid_until = subscriber.customer.user, subscriber.current_period_end
+    with delivered():
+        client.post(f"/billing/subscriptions/{subscriber.pk}/cancel/", {"reason": ""})
+    code = gifts.new_code()
+    GiftSubscription.objects.create(
+        buyer=make_user(), price=yearly, recipient_email=reader.email,
+        deliver_on=timezone.localdate(), paid_at=timezone.now(), delivered_at=timezone.now(),
+        code_hash=gifts.code_hash(gifts.normalised(code)),
+    )  # fmt: skip
+    with delivered():
+        client.post("/gift/redeem/", {"code": code})  # cancelled: nothing to defer yet
+        client.post(f"/billing/subscriptions/{subscriber.pk}/resume/")
+    gift = Subscription.objects.get(user=reader, source=Subscription.Source.GIFT)
+    subscriber.refresh_from_db()
+    assert gift.starts_at == paid_until  # the gift follows the paid year…
+    assert (subscriber.status, subscriber.trial_end) == (Status.TRIALING, gift.ends_at)  # …then
+    assert Payment.objects.filter(customer__user=reader).count() == 1  # the next charge
+    section = billing_section(client)
+    assert f"your next payment is on <strong>{gift.ends_at:%-d %B %Y}</strong>" in section
+    assert "Switch to" not in section  # not during the gift year
 
 
 def test_updating_the_card_goes_through_the_portal(client, subscriber):

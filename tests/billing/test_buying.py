@@ -102,6 +102,21 @@ def test_two_tabs_with_two_prices_leave_only_the_latest_payable(client, reader, 
     assert Payment.objects.count() == 1
 
 
+def test_a_second_tab_after_paying_in_the_first_lands_on_that_payment_not_a_new_one(
+    client, reader, monthly, yearly, django_capture_on_commit_callbacks
+):
+    client.force_login(reader)
+    first = client.post("/billing/checkout/", {"price": monthly.pk}).url
+    with django_capture_on_commit_callbacks(execute=False):  # paid; nothing synced yet
+        client.post(first, {"outcome": "succeed"})
+    second = client.post("/billing/checkout/", {"price": yearly.pk})
+    assert second.status_code == HTTPStatus.SEE_OTHER
+    assert second.url.startswith("/billing/return/?attempt=")
+    assert "Welcome, and thank you" in client.get(second.url).content.decode()
+    assert PaidSubscription.objects.get().price == monthly
+    assert not CheckoutAttempt.objects.filter(price=yearly).exists()
+
+
 def test_a_checkout_left_open_is_not_paid_once_the_reader_subscribes_another_way(
     client, reader, almanac, yearly
 ):

@@ -230,7 +230,7 @@ def test_cancelling_after_a_switch_drops_the_switch(client, subscribed, monthly,
 
 
 def test_a_gift_redeemed_by_a_stripe_subscriber_puts_their_next_charge_after_the_gift_year(
-    client, reader, subscribed, yearly, fake_stripe
+    client, reader, subscribed, yearly, monthly, fake_stripe
 ):
     code = gifts.new_code()
     GiftSubscription.objects.create(
@@ -238,14 +238,17 @@ def test_a_gift_redeemed_by_a_stripe_subscriber_puts_their_next_charge_after_the
         paid_at=timezone.now(), delivered_at=timezone.now(),
         code_hash=gifts.code_hash(gifts.normalised(code)),
     )  # fmt: skip
+    client.post(f"/billing/subscriptions/{subscribed.pk}/switch/", {"price": monthly.pk})
     invoices = len(fake_stripe.client.v1.invoices.list({"limit": 100}).data)
     client.post("/gift/redeem/", {"code": code})
     deliver_new(client, fake_stripe)
     gift = Subscription.objects.get(user=reader, source=Subscription.Source.GIFT)
     at_stripe = fake_stripe.client.v1.subscriptions.retrieve(subscribed.external_id)
     assert (at_stripe.status, at_stripe.trial_end) == ("trialing", int(gift.ends_at.timestamp()))
+    assert at_stripe.schedule is None  # the pending switch dropped: it would end the gift
     subscribed.refresh_from_db()
     assert (subscribed.status, subscribed.trial_end) == ("trialing", gift.ends_at)
+    assert subscribed.next_price is None
     assert len(fake_stripe.client.v1.invoices.list({"limit": 100}).data) == invoices
 
 

@@ -268,6 +268,20 @@ def test_a_refund_is_recorded_on_its_payment_even_before_the_payment_was_known(c
     assert Payment.objects.get().amount_refunded == 3200
 
 
+def test_each_refund_is_emailed_for_its_own_amount(client, account):
+    deliver(client, account.checkout(T0))
+    charge = account.stub.objects["ch_1"]
+    charge.update(amount_refunded=1000)
+    deliver(client, [account.event("charge.refunded", "ch_1", T0 + timedelta(days=1))])
+    charge.update(amount_refunded=3200, refunded=True)
+    deliver(client, [account.event("charge.refunded", "ch_1", T0 + timedelta(days=2))])
+    assert [s for s in subjects() if s.startswith("Your refund")] == [
+        "Your refund: $10 for Homestead Almanac subscription",
+        "Your refund: $22 for Homestead Almanac subscription",
+    ]
+    assert Payment.objects.get().status_text == "Refunded"
+
+
 def test_a_stale_read_landing_after_the_end_does_not_bring_the_subscription_back(client, account):
     deliver(client, account.checkout(T0))
     before_the_end = copy.deepcopy(account.subscription)
