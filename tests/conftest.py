@@ -3,6 +3,7 @@ from django.core.cache import cache
 
 from caching import backends
 from caching.local import clear_every_cache
+from tests import smtp
 from tests.servers import RedisServer
 
 
@@ -49,3 +50,11 @@ def redis_cache(own_redis, monkeypatch):
     yield make
     for health in backends._health.values():  # the background retries of this test's server end
         health.down_until, health.outage = float("inf"), False
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """The site's email sent through a real SMTP server on localhost, kept in an `Inbox`."""
+    inbox, controller = smtp.serving(settings)
+    yield inbox
+    controller.stop()

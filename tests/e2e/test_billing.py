@@ -2,14 +2,10 @@
 and resuming from My account, a declined card, and a gift that arrives by real SMTP."""
 
 import re
-import socket
 from datetime import datetime, time, timedelta
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 from django.utils.formats import date_format
 from playwright.sync_api import expect
@@ -184,43 +180,6 @@ def test_a_declined_card_subscribes_no_one_and_paying_afterwards_works(
 
 
 # A gift, emailed through a real SMTP server -----------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def letter_to(self, address):
-        """The last message received for `address`, parsed."""
-        sent = [e for e in self.envelopes if e.rcpt_tos == [address]]
-        assert sent, [e.rcpt_tos for e in self.envelopes]
-        return message_from_bytes(sent[-1].original_content, policy=default)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
