@@ -8,6 +8,7 @@ comes, finds nothing left to do.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ class Line:
     access_ends: object  # when reading stops if nothing changes; None: it renews
     switch_to: Price | None
 
-    @property
+    @cached_property
     def payment_method(self):
         """The card on file, as the provider last described it, else the one last paid with."""
         if self.paid.customer.payment_method:
@@ -35,14 +36,11 @@ class Line:
         last = self.paid.payments.filter(status=Payment.Status.PAID).exclude(method="").first()
         return last.method if last else ""
 
-    @property
+    @cached_property
     def gift_year(self):
         """A subscription already paid for, now in the free year a gift gave it (the provider
         counts it as a trial)."""
-        return (
-            self.paid.status == Status.TRIALING
-            and self.paid.payments.filter(status=Payment.Status.PAID, amount__gt=0).exists()
-        )
+        return self.paid.status == Status.TRIALING and self.paid.has_paid_before
 
     @property
     def status_text(self):
@@ -95,15 +93,17 @@ def the_other_price(paid):
     return Price.objects.filter(plan_id=paid.price.plan_id, interval=other, active=True).first()
 
 
-def lines_for(user):
-    """The reader's subscriptions at a provider: the live ones, then those that ended."""
+def lines_for(user, pk=None):
+    """The reader's subscriptions at a provider (or only `pk`, if it is theirs): the live ones,
+    then those that ended."""
     subscriptions = (
         PaidSubscription.objects.filter(customer__user=user)
-        .exclude(status=Status.INCOMPLETE_EXPIRED)
-        .exclude(status=Status.INCOMPLETE)
-        .select_related("price__plan", "customer", "entitlement")
+        .exclude(status__in=[Status.INCOMPLETE_EXPIRED, Status.INCOMPLETE])
+        .select_related("price__plan", "next_price", "customer", "entitlement")
         .order_by("-started_at")
     )
+    if pk is not None:
+        subscriptions = subscriptions.filter(pk=pk)
     lines = []
     for paid in subscriptions:
         line = Line(paid=paid, access_ends=reading_ends(paid), switch_to=None)
@@ -116,7 +116,7 @@ def lines_for(user):
 def line_of(user, pk):
     """The reader's own subscription `pk` as the billing section shows it (None for anyone
     else's): what may be done with it is decided there, once."""
-    return next((line for line in lines_for(user) if line.paid.pk == pk), None)
+    return next(iter(lines_for(user, pk=pk)), None)
 
 
 def section(user):

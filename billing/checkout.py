@@ -30,19 +30,16 @@ class AlreadySubscribed(Exception):
 
 
 def covering_until(user, plan, *, now):
-    """When `user`'s access to every publication of `plan` ends, or None if some is missing."""
-    ends = []
-    for publication in plan.publications.all():
-        latest = (
-            Subscription.objects.active(now)
-            .filter(user=user, plan__publications=publication)
-            .order_by("-ends_at")
-            .first()
-        )
-        if latest is None:
-            return None
-        ends.append(latest.ends_at)  # paid up to; not the grace days after a failed renewal
-    return min(ends, default=None)
+    """When `user`'s paid access to every publication of `plan` ends (the last day paid for,
+    not the grace days after), or None if some publication is not covered."""
+    wanted = {publication.pk for publication in plan.publications.all()}
+    covered = {}
+    windows = Subscription.objects.active(now).filter(user=user, plan__publications__in=wanted)
+    for publication, ends_at in windows.values_list("plan__publications", "ends_at"):
+        covered[publication] = max(ends_at, covered.get(publication, ends_at))
+    if not wanted or set(covered) != wanted:
+        return None
+    return min(covered.values())
 
 
 class PaidElsewhere(Exception):

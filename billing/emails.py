@@ -4,10 +4,8 @@ sends one twice; all leave through the outbox."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 
-from billing.models import Notice, PaidSubscription, Payment, format_amount
+from billing.models import Notice, PaidSubscription, Payment, format_amount, format_day
 from magazine.site import absolute_url
 from outbox.tasks import send_later, templated_message
 
@@ -30,10 +28,6 @@ def notify(key, *, to, subject, paragraphs, action=None):
     return True
 
 
-def on(moment):
-    return date_format(timezone.localtime(moment), "j F Y") if moment else ""
-
-
 def billing_page():
     return ("See your subscription", absolute_url(reverse("account_overview") + "#billing"))
 
@@ -53,7 +47,7 @@ def payment_recorded(payment, *, was, what=None):
     amount = format_amount(payment.amount, payment.currency)
     if newly_paid:
         period = (
-            f"It covers {on(payment.period_start)} to {on(payment.period_end)}."
+            f"It covers {format_day(payment.period_start)} to {format_day(payment.period_end)}."
             if payment.period_end
             else ""
         )
@@ -62,7 +56,7 @@ def payment_recorded(payment, *, was, what=None):
             to=user.email,
             subject=f"Your receipt: {amount} for {what}",
             paragraphs=[
-                f"Thank you. We received {amount} for {what} on {on(payment.paid_at)}.",
+                f"Thank you. We received {amount} for {what} on {format_day(payment.paid_at)}.",
                 period,
                 f"Receipt number: {payment.external_id}.",
             ],
@@ -94,7 +88,7 @@ def payment_refunded(payment, amount, *, what=None):
         subject=f"Your refund: {refunded} for {what}",
         paragraphs=[
             f"We have refunded {refunded} of the {payment.amount_text} you paid for {what} on "
-            f"{on(payment.paid_at)}. Your bank shows it within a few days.",
+            f"{format_day(payment.paid_at)}. Your bank shows it within a few days.",
             f"Refunded in all: {total}." if total != refunded else "",
             f"Receipt number: {payment.external_id}.",
         ],
@@ -117,7 +111,7 @@ def subscription_changed(paid, *, was):
             subject=f"Cancelled: {plan} will not renew",
             paragraphs=[
                 f"As you asked, {plan} will not renew. You keep reading "
-                f"until {on(paid.current_period_end)}, and you will not be charged again.",
+                f"until {format_day(paid.current_period_end)}, and you will not be charged again.",
                 "Changed your mind? You can resume it until then, from your account.",
             ],
             action=billing_page(),
@@ -128,7 +122,7 @@ def subscription_changed(paid, *, was):
             to=user.email,
             subject=f"{plan} has ended",
             paragraphs=[
-                f"{plan} ended on {on(paid.ended_at)}, and with it your "
+                f"{plan} ended on {format_day(paid.ended_at)}, and with it your "
                 "access to subscribers' articles.",
                 "You are welcome back whenever you like.",
             ],
@@ -139,8 +133,8 @@ def subscription_changed(paid, *, was):
 def trial_ending(paid):
     """A few days before a free period ends: a trial, or the gift year a paying reader was
     given (their subscription then renews, as it did before)."""
-    plan, when, price = paid.price.plan.name, on(paid.trial_end), paid.renewal_price.label
-    paid_before = paid.payments.filter(status=Payment.Status.PAID, amount__gt=0).exists()
+    plan, when, price = paid.price.plan.name, format_day(paid.trial_end), paid.renewal_price.label
+    paid_before = paid.has_paid_before
     subject = (
         f"{plan} renews on {when}" if paid_before else f"Your free trial of {plan} ends on {when}"
     )
@@ -156,7 +150,10 @@ def trial_ending(paid):
     )
 
 
-def action_required(payment, url):
+def action_required(payment):
+    """The reader's bank wants them to confirm a payment: on the provider's page for the
+    invoice if it has one, else from their account."""
+    url = payment.receipt_url or billing_page()[1]
     notify(
         f"action:{payment.provider}:{payment.external_id}:{payment.attempts}",
         to=payment.customer.user.email,
@@ -179,7 +176,7 @@ def gift_bought(gift):
         to=gift.buyer.email,
         subject=f"Your gift of {plan} is ready",
         paragraphs=[
-            f"Thank you. We will email {gift.recipient_email} on {on_day(gift.deliver_on)} "
+            f"Thank you. We will email {gift.recipient_email} on {format_day(gift.deliver_on)} "
             f"with your message and a code for a year of {plan}.",
             "Your account shows when it has been redeemed.",
         ],
@@ -201,7 +198,7 @@ def gift_arrived(gift, code, url, *, sent):
             f"Your gift code: {code}",
             "Use the button below (or enter the code at the address below it) to start your "
             "year; you can log in or create a free account on the way. The code works once, "
-            f"until {on(gift.expires_at)}.",
+            f"until {format_day(gift.expires_at)}.",
         ],
         action=("Start reading", url),
     )
@@ -217,7 +214,3 @@ def gift_redeemed(gift):
             "them. Thank you for sharing it."
         ],
     )
-
-
-def on_day(day):
-    return date_format(day, "j F Y")

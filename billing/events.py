@@ -39,7 +39,7 @@ def on_invoice(provider, event):
 def on_action_required(provider, event):
     payment = sync.record_payment(provider, provider.fetch_payment(event.object_id))
     if payment is not None:
-        emails.action_required(payment, provider.payment_page(event.object_id))
+        emails.action_required(payment)
 
 
 def on_charge_refunded(provider, event):

@@ -28,7 +28,7 @@ def buy(request):
         try:
             attempt = gifts.buy(provider(), buyer=request.user, **data)
         except ProviderError as error:
-            return unavailable(request, error, price=data["price"])
+            return unavailable(request, error)
         return see_other(attempt.url)
     status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
     context = {"form": form, "sells_here": settings.BILLING_PROVIDER != "manual"}

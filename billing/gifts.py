@@ -22,8 +22,7 @@ from django_tasks import default_task_backend
 
 from billing import emails
 from billing.checkout import start_checkout
-from billing.models import CheckoutAttempt, GiftSubscription, PaidSubscription
-from billing.providers.local import period_end
+from billing.models import CheckoutAttempt, GiftSubscription, PaidSubscription, period_end
 from magazine.site import absolute_url
 from paywall.models import Subscription
 
@@ -120,8 +119,9 @@ def due(now=None):
     """Paid gifts whose day has come and that have not gone out."""
     now = now or timezone.now()
     waiting = GiftSubscription.objects.filter(
-        paid_at__isnull=False, delivered_at__isnull=True, refunded_at__isnull=True
-    )
+        paid_at__isnull=False, delivered_at__isnull=True, refunded_at__isnull=True,
+        deliver_on__lte=timezone.localdate(now),
+    )  # fmt: skip
     return [gift for gift in waiting if delivery_moment(gift) <= now]
 
 

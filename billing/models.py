@@ -5,12 +5,16 @@ None of it decides who may read: a paid subscription keeps one `paywall.Subscrip
 entitlement) up to date, and the paywall reads that, as it reads every other subscription.
 """
 
+import calendar
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from paywall.models import Plan
 
@@ -78,6 +82,16 @@ class Price(models.Model):
         return self.amount * (12 if self.interval == Interval.MONTH else 1)
 
 
+def period_end(start: datetime, interval):
+    """A month or a year after `start`, as a provider bills: 31 January + a month is 28 (or
+    29) February."""
+    months = 12 if interval == Interval.YEAR else 1
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    return start.replace(year=year, month=month + 1, day=day)
+
+
 def format_amount(amount, currency):
     """An amount in minor units as readers read it: "$32", "$4.50", "€12"."""
     symbol = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}.get(
@@ -85,6 +99,16 @@ def format_amount(amount, currency):
     )
     whole, cents = divmod(amount, 100)
     return f"{symbol}{whole:,}" + (f".{cents:02d}" if cents else "")
+
+
+def format_day(moment, *, otherwise=""):
+    """A day as readers read it, "2 January 2027", from a date or a moment (in the site's time
+    zone); `otherwise` when there is none."""
+    if moment is None:
+        return otherwise
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j F Y")
 
 
 class Customer(models.Model):
@@ -206,6 +230,11 @@ class PaidSubscription(models.Model):
     def renewal_price(self):
         """What the next renewal charges."""
         return self.next_price or self.price
+
+    @cached_property
+    def has_paid_before(self):
+        """Whether any money was taken for it (a trial's $0 invoice is not)."""
+        return self.payments.filter(status=Payment.Status.PAID, amount__gt=0).exists()
 
     @property
     def is_live(self):

@@ -4,18 +4,16 @@ number from a form, and the page for a provider that could not do what was asked
 import logging
 from http import HTTPStatus
 
+from allauth.account.adapter import get_adapter
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 log = logging.getLogger(__name__)
 
 
 def safe_next(request, value):
-    """`value` if it is a path on this site (where the reader was), else ""."""
-    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, require_https=False):
-        return value
-    return ""
+    """`value` if it is safe to send the reader back to (the rule logins use), else ""."""
+    return value if value and get_adapter(request).is_safe_url(value) else ""
 
 
 def see_other(url):
@@ -31,7 +29,7 @@ def whole_number(value):
     return int(value) if value.isdecimal() and len(value) < 10 else 0
 
 
-def unavailable(request, error, **context):
+def unavailable(request, error):
     log.warning("Payment provider unavailable: %s", error)
-    context["message"] = str(error)
+    context = {"message": str(error)}
     return render(request, "billing/unavailable.html", context, status=HTTPStatus.BAD_GATEWAY)

@@ -6,13 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from billing import account
 from billing.forms import CancelForm
+from billing.models import format_day
 from billing.providers import ProviderError
 from billing.responses import see_other, unavailable, whole_number
 from magazine.site import absolute_url
@@ -24,7 +23,7 @@ def back():
 
 
 def on(moment):
-    return date_format(timezone.localtime(moment), "j F Y") if moment else "the end of the period"
+    return format_day(moment, otherwise="the end of the period")
 
 
 def own(request, pk):
@@ -47,7 +46,7 @@ def cancel(request, pk):
         try:
             paid = account.cancel(line.paid, reason=form.reason_text)
         except ProviderError as error:
-            return unavailable(request, error, price=line.paid.price)
+            return unavailable(request, error)
         messages.success(
             request,
             f"Cancelled: {paid.price.plan.name} will not renew. You keep reading until "
@@ -71,7 +70,7 @@ def resume(request, pk):
     try:
         paid = account.resume(line.paid)
     except ProviderError as error:
-        return unavailable(request, error, price=line.paid.price)
+        return unavailable(request, error)
     messages.success(
         request, f"Welcome back: {paid.price.plan.name} renews on {on(paid.current_period_end)}."
     )
@@ -89,7 +88,7 @@ def switch(request, pk):
     try:
         paid = account.switch(line.paid, price)
     except ProviderError as error:
-        return unavailable(request, error, price=price)
+        return unavailable(request, error)
     messages.success(
         request,
         f"From {on(paid.current_period_end)} your subscription renews at {price.label}.",

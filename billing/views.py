@@ -31,11 +31,11 @@ log = logging.getLogger(__name__)
 
 def subscribe(request, publication):
     """What a reader can buy to read `publication`: its own plans and the bundles it is in (or
-    the publisher's own subscribe page, if it sells elsewhere and not here)."""
+    the publisher's own subscribe page, if it sells elsewhere)."""
     publication = get_object_or_404(Publication, slug=publication)
-    offers = offers_for(publication)
-    if not offers and publication.subscribe_url:
+    if publication.subscribe_url:  # as the paywall's Subscribe button does
         return redirect(publication.subscribe_url)
+    offers = offers_for(publication)
     now = timezone.now()
     if request.user.is_authenticated:
         for offer in offers:
@@ -77,7 +77,7 @@ def checkout(request):
     except PaidElsewhere as paid:  # the other tab's payment: confirmed there, not charged twice
         return see_other(f"{reverse('billing:return')}?attempt={paid.attempt.pk}")
     except ProviderError as error:
-        return unavailable(request, error, price=price)
+        return unavailable(request, error)
     return see_other(attempt.url)
 
 
@@ -94,10 +94,10 @@ def returned(request):
     try:
         sync.sync_checkout(provider(attempt.provider), attempt.external_id)
     except ProviderError as error:
-        return unavailable(request, error, price=attempt.price)
+        return unavailable(request, error)
     attempt.refresh_from_db()
     complete = attempt.status == CheckoutAttempt.Status.COMPLETE
-    context = {"attempt": attempt, "complete": complete, "next": attempt.next_path}
+    context = {"attempt": attempt, "next": attempt.next_path}
     template = "billing/welcome.html" if complete else "billing/processing.html"
     if complete and attempt.kind == CheckoutAttempt.Kind.GIFT:
         template = "billing/gift_bought.html"

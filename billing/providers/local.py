@@ -4,15 +4,14 @@ snapshots Stripe's objects are turned into, and events delivered through the tas
 `billing.events.receive` — the path, and the re-fetching, Stripe's webhooks take.
 """
 
-import calendar
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from billing.models import Interval, Price, ProviderRecord
+from billing.models import Price, ProviderRecord, period_end
 from billing.providers import Event, PaymentSnapshot, ProviderError, SubscriptionSnapshot
 
 
@@ -22,16 +21,6 @@ def when(text):
 
 def stamp(moment):
     return moment.isoformat() if moment else None
-
-
-def period_end(start: datetime, interval):
-    """A month or a year after `start`, as a provider bills: 31 January + a month is 28 (or
-    29) February."""
-    months = 12 if interval == Interval.YEAR else 1
-    year, month = divmod(start.month - 1 + months, 12)
-    year += start.year
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    return start.replace(year=year, month=month + 1, day=day)
 
 
 class LocalProvider:

@@ -7,12 +7,10 @@ again (and staff record it) for the next period.
 """
 
 from django.db import transaction
-from django.urls import reverse
 
-from billing.models import PaidSubscription
+from billing.models import PaidSubscription, period_end
 from billing.providers import ProviderError
-from billing.providers.local import LocalProvider, period_end, stamp, when
-from magazine.site import absolute_url
+from billing.providers.local import LocalProvider, stamp, when
 from paywall.models import grace_period
 
 
@@ -24,9 +22,6 @@ class ManualProvider(LocalProvider):
 
     def portal_url(self, customer_id, return_url):
         raise ProviderError("Payments made by cheque or phone have no online portal.")
-
-    def payment_page(self, invoice_id):
-        return absolute_url(reverse("account_overview") + "#billing")
 
     def fetch_checkout(self, session_id):
         raise ProviderError("The manual provider has no checkout.")

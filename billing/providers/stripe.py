@@ -260,10 +260,6 @@ class StripeProvider:
         charge_id = the_id(charge)
         return self.call(self.client.v1.charges.retrieve, charge_id) if charge_id else {}
 
-    def payment_page(self, invoice_id):
-        invoice = self.call(self.client.v1.invoices.retrieve, invoice_id)
-        return invoice.get("hosted_invoice_url") or ""
-
     def invoice_of_charge(self, charge_id):
         """The invoice `charge_id` paid: ours if recorded, else Stripe's invoice payment of its
         payment intent (a charge names no invoice since 2025-03-31; before, it did)."""

@@ -43,9 +43,6 @@ class TestProvider(LocalProvider):
         self.record(customer_id)
         return absolute_url(reverse("billing:test_portal", args=[customer_id]))
 
-    def payment_page(self, invoice_id):
-        return absolute_url(reverse("account_overview") + "#billing")
-
     def fetch_checkout(self, session_id):
         data = self.record(session_id).data
         return CheckoutSnapshot(

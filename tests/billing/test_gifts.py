@@ -11,8 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing import gifts
-from billing.models import GiftSubscription, PaidSubscription, Payment
-from billing.providers.local import period_end
+from billing.models import GiftSubscription, PaidSubscription, Payment, period_end
 from billing.providers.test import TestProvider
 from paywall.models import Subscription
 from tests.billing.helpers import delivered, subscribe_and_pay
