@@ -263,6 +263,7 @@ def test_emails_are_never_sent_twice_for_one_event(client, subscriber):
     receipts = subjects().count("Your receipt: $32 for Homestead Almanac subscription")
     assert receipts == 1
     provider = TestProvider()
+    assert WebhookEvent.objects.filter(type="invoice.paid").exists()
     for row in WebhookEvent.objects.all():
         row.processed_at = None  # as if every event failed after its work, and came again
         row.save()

@@ -153,6 +153,7 @@ def test_the_return_page_and_the_event_racing_make_one_subscription(
     checkout = client.post("/billing/checkout/", {"price": yearly.pk})
     with django_capture_on_commit_callbacks(execute=False) as events:  # events held back
         paid = client.post(checkout.url, {"outcome": "succeed"})
+    assert events  # the provider's events, held back
     with django_capture_on_commit_callbacks(execute=True):
         client.get(paid.url)  # the return syncs first
         for deliver in events:

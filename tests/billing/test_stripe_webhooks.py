@@ -11,7 +11,7 @@ from http import HTTPStatus
 import pytest
 from django.core import mail
 
-from billing.models import CheckoutAttempt, PaidSubscription, Payment, WebhookEvent
+from billing.models import CheckoutAttempt, Customer, PaidSubscription, Payment, WebhookEvent
 from paywall.models import Subscription
 from tests.billing.stripe_objects import StripeAccount, a_year_after, sent_to_checkout
 from tests.billing.stripe_support import KEY, WEBHOOK, deliver, post_event, signature
@@ -280,6 +280,46 @@ def test_each_refund_is_emailed_for_its_own_amount(client, account):
         "Your refund: $22 for Homestead Almanac subscription",
     ]
     assert Payment.objects.get().status_text == "Refunded"
+
+
+def test_the_endpoint_takes_stripe_events_whatever_provider_sells_new_subscriptions(
+    client, settings, reader, account
+):
+    events = account.checkout(T0)
+    settings.BILLING_PROVIDER = "manual"  # e.g. moved to cheques; Stripe still sends events
+    assert [post_event(client, event).content for event in events] == [b"processed"] * 4
+    assert entitlement().user == reader
+
+
+def test_a_disputed_payment_is_marked_and_staff_are_told_once(client, account):
+    deliver(client, account.checkout(T0))
+    account.stub.add(
+        {"id": "dp_1", "object": "dispute", "charge": "ch_1", "status": "needs_response"}
+    )
+    disputed = account.event("charge.dispute.created", "dp_1", T0 + timedelta(days=9))
+    deliver(client, [disputed, disputed])
+    assert Payment.objects.get().disputed
+    told = [m for m in mail.outbox if m.subject.startswith("A payment is disputed")]
+    assert [m.to for m in told] == [["staff@example.com"]]
+
+
+def test_a_payment_the_bank_wants_confirmed_sends_the_reader_to_the_invoice(client, account):
+    deliver(client, account.checkout(T0))
+    failed = account.renew(T1, paid=False)
+    invoice = failed[0]["data"]["object"]["id"]
+    deliver(client, [*failed, account.event("invoice.payment_action_required", invoice, T1)])
+    (confirm,) = [m for m in mail.outbox if m.subject == "Your bank asks you to confirm a payment"]
+    assert "https://invoice.stripe.com/i/test" in confirm.body
+    (fix,) = [m for m in mail.outbox if "did not go through" in m.subject]
+    assert "Update your card" in fix.body and "/accounts/#billing" in fix.body
+
+
+def test_a_customer_deleted_at_stripe_is_not_used_again(client, account):
+    deliver(client, account.checkout(T0))
+    account.stub.add({"id": "cus_1", "object": "customer", "deleted": True})
+    deliver(client, [account.event("customer.deleted", "cus_1", T0 + timedelta(days=3))])
+    customer = Customer.objects.get()
+    assert (customer.deleted, customer.payment_method) == (True, "")
 
 
 def test_a_stale_read_landing_after_the_end_does_not_bring_the_subscription_back(client, account):
