@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from billing import emails, gifts, sync
 from billing.models import GiftSubscription, Interval, PaidSubscription, Payment, Price
-from billing.providers import ProviderError, provider
+from billing.providers import ProviderError, provider, provider_class
 
 Status = PaidSubscription.Status
 
@@ -53,26 +53,27 @@ class Line:
         return self.paid.is_live and not self.paid.cancel_at_period_end
 
     @property
-    def is_manual(self):
-        return self.paid.provider == "manual"
+    def paid_by_hand(self):
+        """Paid by cheque or phone, recorded by staff: nothing to cancel, resume or switch."""
+        return not provider_class(self.paid.provider).takes_payments_online
 
     @property
     def can_cancel(self):
-        return self.renews and not self.is_manual
+        return self.renews and not self.paid_by_hand
 
     @property
     def can_switch(self):
         """Only a paid subscription in good standing that will renew: a past-due one must be
         paid first, a cancelled one has no renewal to change, and a trial or gift year runs
         out before its first (or next) price is chosen again."""
-        return self.renews and self.paid.status == Status.ACTIVE and not self.is_manual
+        return self.renews and self.paid.status == Status.ACTIVE and not self.paid_by_hand
 
     @property
     def can_resume(self):
         return (
             self.paid.is_live
             and self.paid.cancel_at_period_end
-            and not self.is_manual
+            and not self.paid_by_hand
             and self.paid.current_period_end
             and self.paid.current_period_end > timezone.now()
         )
@@ -130,7 +131,7 @@ def section(user):
         "gifts": GiftSubscription.objects.filter(buyer=user, paid_at__isnull=False)
         .select_related("price__plan")
         .order_by("-paid_at"),
-        "can_update_card": any(line.paid.is_live and not line.is_manual for line in lines),
+        "can_update_card": any(line.paid.is_live and not line.paid_by_hand for line in lines),
     }
 
 
@@ -194,7 +195,7 @@ def redeem_gift(user, code):
 
 def portal_url(user, return_url):
     """Where the reader updates their card and sees the provider's invoices (None: nowhere)."""
-    live = [line.paid for line in lines_for(user) if line.paid.is_live and not line.is_manual]
+    live = [line.paid for line in lines_for(user) if line.paid.is_live and not line.paid_by_hand]
     if not live:
         return None
     return provider(live[0].provider).portal_url(live[0].customer.external_id, return_url)

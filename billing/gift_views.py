@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from billing import account, gifts
 from billing.forms import GiftForm, RedeemForm
-from billing.providers import ProviderError, provider
+from billing.providers import ProviderError, provider, provider_class
 from billing.responses import see_other, unavailable
 
 
@@ -31,7 +31,7 @@ def buy(request):
             return unavailable(request, error)
         return see_other(attempt.url)
     status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
-    context = {"form": form, "sells_here": settings.BILLING_PROVIDER != "manual"}
+    context = {"form": form, "sells_here": provider_class().takes_payments_online}
     return render(request, "billing/gift.html", context, status=status)
 
 

@@ -23,6 +23,7 @@ from django_tasks import default_task_backend
 from billing import emails
 from billing.checkout import start_checkout
 from billing.models import CheckoutAttempt, GiftSubscription, PaidSubscription, period_end
+from billing.providers import online_providers
 from magazine.site import absolute_url
 from paywall.models import Subscription
 
@@ -206,7 +207,8 @@ def renewing(user, plan):
     return PaidSubscription.objects.filter(
         customer__user=user, price__plan=plan, cancel_at_period_end=False,
         status__in=[PaidSubscription.Status.ACTIVE, PaidSubscription.Status.TRIALING],
-    ).exclude(provider="manual")  # fmt: skip
+        provider__in=online_providers(),
+    )  # fmt: skip
 
 
 def max_delivery_date(today):

@@ -85,23 +85,24 @@ def apply_subscription(provider, snapshot, *, fetched=None):
     if created:
         warn_of_a_second_subscription(paid)
     if fetched is not None:
-        record_payment(provider, fetched)
+        record_payment(provider, fetched, refresh=False)  # refreshed below, once
     latest = snapshot.latest_payment_id
     if (
         latest
         and not (fetched and fetched.external_id == latest)
         and not paid.payments.filter(external_id=latest, status=Payment.Status.PAID).exists()
     ):
-        record_payment(provider, provider.fetch_payment(latest))
+        record_payment(provider, provider.fetch_payment(latest), refresh=False)
     paid.entitlement = refresh_entitlement(paid)
     emails.subscription_changed(paid, was=was)
     return paid
 
 
 @transaction.atomic(savepoint=False)
-def record_payment(provider, snapshot):
+def record_payment(provider, snapshot, *, refresh=True):
     """Write `snapshot` (an invoice as it is now); a paid one extends its subscription's
-    entitlement, a paid one-time payment fulfils the gift it was for."""
+    entitlement (`refresh`: unless the caller, syncing the subscription, does it after), a paid
+    one-time payment fulfils the gift it was for."""
     subscription = None
     if snapshot.subscription_id:
         # The subscription's row is locked before the payment's, the order every sync takes
@@ -138,7 +139,7 @@ def record_payment(provider, snapshot):
     payment.paid_at = payment.paid_at or snapshot.paid_at
     payment.subscription = subscription
     payment.save()
-    if subscription is not None:
+    if subscription is not None and refresh:
         refresh_entitlement(subscription)
     gift = None
     if snapshot.attempt_id and payment.status == Payment.Status.PAID:

@@ -6,7 +6,6 @@ import uuid
 from http import HTTPStatus
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -21,7 +20,7 @@ from billing import events, sync
 from billing.checkout import AlreadySubscribed, PaidElsewhere, covering_until, start_checkout
 from billing.models import CheckoutAttempt, Price
 from billing.offers import offers_for
-from billing.providers import InvalidWebhook, ProviderError, provider
+from billing.providers import InvalidWebhook, ProviderError, provider, provider_class
 from billing.providers.stripe import StripeProvider
 from billing.responses import safe_next, see_other, unavailable, whole_number
 from magazine.models import Publication
@@ -51,7 +50,7 @@ def subscribe(request, publication):
         "chosen_offer": chosen_offer if chosen_offer and not chosen_offer.covered_until else None,
         "chosen_price": chosen_price,
         "next": safe_next(request, request.GET.get("next", "")),
-        "sells_here": settings.BILLING_PROVIDER != "manual",
+        "sells_here": provider_class().takes_payments_online,
         "now": now,
     }
     return render(request, "billing/subscribe.html", context)

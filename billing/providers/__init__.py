@@ -88,6 +88,17 @@ class PaymentSnapshot:
     method: str = ""  # how it was paid: "Visa ending 4242", "Cheque no. 1042"
 
 
+def provider_class(name=None):
+    """The class of the provider `name` (default: `BILLING_PROVIDER`): what it can do, without
+    setting it up (Stripe needs its key for that)."""
+    return import_string(PROVIDERS[name or settings.BILLING_PROVIDER])
+
+
 def provider(name=None):
     """The provider `name` (default: `BILLING_PROVIDER`)."""
-    return import_string(PROVIDERS[name or settings.BILLING_PROVIDER])()
+    return provider_class(name)()
+
+
+def online_providers():
+    """The providers that take payments themselves: checkout, renewals, a portal (not manual)."""
+    return [name for name in PROVIDERS if provider_class(name).takes_payments_online]

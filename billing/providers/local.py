@@ -25,6 +25,7 @@ def stamp(moment):
 
 class LocalProvider:
     name = ""
+    takes_payments_online = True  # checkout, renewals by themselves, a portal
 
     def record(self, external_id):
         found = ProviderRecord.objects.filter(provider=self.name, external_id=external_id).first()

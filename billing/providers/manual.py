@@ -16,6 +16,7 @@ from paywall.models import grace_period
 
 class ManualProvider(LocalProvider):
     name = "manual"
+    takes_payments_online = False  # staff record each payment: nothing renews by itself
 
     def start_checkout(self, attempt, customer_id, *, success_url, cancel_url):
         raise ProviderError("Payments are not taken online here: see how to subscribe below.")

@@ -68,6 +68,7 @@ def client_for(secret_key, api_base):
 
 class StripeProvider:
     name = "stripe"
+    takes_payments_online = True
 
     def __init__(self):
         if not settings.STRIPE_SECRET_KEY:
