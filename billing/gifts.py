@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -171,7 +171,7 @@ def redeem(user, text, *, now=None):
         raise CannotRedeem("This gift code has expired. Ask the person who gave it to contact us.")
     plan = gift.price.plan
     latest = (  # current or still to come (another gift redeemed before): the year follows it
-        Subscription.objects.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=now))
+        Subscription.objects.not_cancelled(now)
         .filter(user=user, plan=plan, ends_at__gt=now)
         .order_by("-ends_at")
         .first()
@@ -193,13 +193,10 @@ def redeem(user, text, *, now=None):
 
 def given_until(user, plan, *, after):
     """The end of the last gift year of `plan` that `user` holds after `after`, if any."""
-    return Subscription.objects.filter(
-        user=user,
-        plan=plan,
-        source=Subscription.Source.GIFT,
-        ends_at__gt=after,
-        cancelled_at__isnull=True,
-    ).aggregate(until=Max("ends_at"))["until"]  # fmt: skip
+    gift_years = Subscription.objects.not_cancelled().filter(
+        user=user, plan=plan, source=Subscription.Source.GIFT, ends_at__gt=after
+    )
+    return gift_years.aggregate(until=Max("ends_at"))["until"]
 
 
 def renewing(user, plan):

@@ -43,14 +43,15 @@ class Plan(models.Model):
 
 
 class SubscriptionQuerySet(models.QuerySet):
+    def not_cancelled(self, at=None):
+        """Subscriptions not cancelled at `at` (a cancellation may be set for later)."""
+        at = at or timezone.now()
+        return self.filter(models.Q(cancelled_at__isnull=True) | models.Q(cancelled_at__gt=at))
+
     def active(self, at=None):
         """Subscriptions giving access at `at`: started, not past their grace, not cancelled."""
         at = at or timezone.now()
-        return self.filter(
-            models.Q(cancelled_at__isnull=True) | models.Q(cancelled_at__gt=at),
-            starts_at__lte=at,
-            ends_at__gt=at - grace_period(),
-        )
+        return self.not_cancelled(at).filter(starts_at__lte=at, ends_at__gt=at - grace_period())
 
     def for_publication(self, publication):
         return self.filter(plan__publications=publication)
