@@ -4,6 +4,8 @@ Views build a message (`templated_message` renders one from a pair of templates)
 `send_later`; the task queue's worker talks to the SMTP server. A failure the mail server says
 is temporary (a 4xx reply, a lost connection) is tried again later; one it says is permanent (a
 5xx reply: no such mailbox, refused) or a message that cannot be sent as it is, is not.
+Recipients whose address must get no mail at all (it bounced, they complained: see
+outbox.suppression) are left out of every attempt.
 """
 
 import logging
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from outbox.headers import single_line
+from outbox.suppression import suppressed
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +90,28 @@ def is_permanent(error):
 
 @task()
 def deliver(payload, attempt=1):
+    payload = without_suppressed(payload)
+    if payload is None:
+        return "suppressed"
     try:
         message_from_payload(payload).send()
     except Exception as error:  # the mail server, the network, or the message itself
         return failed(payload, attempt, error)
     return "sent"
+
+
+def without_suppressed(payload):
+    """`payload` without the recipients mail must not go to (asked again at each attempt: a
+    bounce may have come in meanwhile); None when that leaves nobody."""
+    fields = ("to", "cc", "bcc")
+    blocked = suppressed(
+        [address for field in fields for address in payload[field]], transactional=True
+    )
+    if not blocked:
+        return payload
+    log.info("Email %r not sent to %d suppressed address(es)", payload["subject"], len(blocked))
+    kept = {field: [a for a in payload[field] if a not in blocked] for field in fields}
+    return {**payload, **kept} if any(kept.values()) else None
 
 
 def failed(payload, attempt, error):

@@ -16,7 +16,9 @@ from django.core.mail.backends.locmem import EmailBackend as LocMemBackend
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from outbox.tasks import deliver, send_later, templated_message
+from outbox.models import Suppression
+from outbox.suppression import suppress
+from outbox.tasks import deliver, message_payload, send_later, templated_message
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,42 @@ def test_with_the_database_queue_a_retry_waits_before_the_next_attempt(flaky, se
     assert retry.args_kwargs["kwargs"] == {"attempt": 2}
     assert retry.run_after > timezone.now()
     assert mail.outbox == []
+
+
+def test_mail_is_not_sent_to_an_address_that_complained(caplog):
+    suppress("friend@example.com", Suppression.Reason.COMPLAINT, source="Postmark")
+    with caplog.at_level(logging.INFO, logger="outbox.tasks"):
+        outcome = deliver.call(message_payload(message()))
+    assert outcome == "suppressed"
+    assert mail.outbox == []
+    assert "suppressed" in caplog.records[-1].getMessage()
+    assert "friend@example.com" not in caplog.text
+
+
+def test_the_other_recipients_of_a_message_still_get_it():
+    suppress("Friend@Example.com", Suppression.Reason.HARD_BOUNCE, source="Postmark")
+    email = message()
+    email.to = ["Friend <friend@example.com>", "neighbour@example.com"]
+    email.cc = ["friend@example.com", "aunt@example.com"]
+    email.bcc = ["friend@example.com"]
+    assert deliver.call(message_payload(email)) == "sent"
+    sent = mail.outbox[0]
+    assert (sent.to, sent.cc, sent.bcc) == (["neighbour@example.com"], ["aunt@example.com"], [])
+
+
+def test_mail_the_reader_asked_for_reaches_an_address_that_only_unsubscribed():
+    suppress("friend@example.com", Suppression.Reason.UNSUBSCRIBED, source="reader")
+    assert deliver.call(message_payload(message())) == "sent"
+    assert mail.outbox[0].to == ["friend@example.com"]
+
+
+def test_a_retry_asks_again_whether_the_address_may_get_mail(flaky, queue):
+    flaky.failures = 1
+    send_later(message())
+    first = DBTaskResult.objects.get()
+    first.delete()
+    assert deliver.call(*first.args_kwargs["args"], **first.args_kwargs["kwargs"]) == "retrying"
+    suppress("friend@example.com", Suppression.Reason.HARD_BOUNCE, source="Postmark")
+    queue()
+    assert mail.outbox == []
+    assert not DBTaskResult.objects.exists()
