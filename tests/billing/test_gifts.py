@@ -1,7 +1,7 @@
 """Gift subscriptions: bought for someone, emailed on their day with a code, redeemed once."""
 
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -16,6 +16,16 @@ from billing.providers.test import TestProvider
 from paywall.models import Subscription
 from tests.billing.helpers import delivered, subscribe_and_pay
 from tests.factories import HIDDEN, make_user, subscribe
+
+
+@pytest.fixture(autouse=True)
+def midday():
+    """Gifts for "today" go at `gifts.DELIVERY_HOUR`: run these at noon, whatever the hour the
+    suite runs at (before that hour, a gift for today would wait)."""
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield
+
 
 CODE = re.compile(r"Your gift code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
 
