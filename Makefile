@@ -23,14 +23,14 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: accessibility checks will be skipped"; fi
 
 ## run: set up, migrate the SQLite database, load the demo content, index it, and serve on
-## 127.0.0.1:$(PORT) with the task worker beside it (payment events, gifts on their day, email,
-## which it prints); stopping the server stops the worker
+## 127.0.0.1:$(PORT) with the task worker beside it (payment events, gifts on their day, email and
+## newsletters, which it prints); stopping the server stops the worker
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py update_search_index
 	@export TASK_BACKEND=database SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
-	$(BIN)/python manage.py db_worker --interval 1 --no-startup-delay & worker=$$!; \
+	$(BIN)/python manage.py worker --interval 1 --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -47,9 +47,9 @@ serve: $(VENV)/.installed
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v0
 	DEBUG=false $(BIN)/gunicorn magazine.wsgi -c python:magazine.gunicorn
 
-## worker: runs queued background tasks (email) from the database queue
+## worker: runs queued background tasks (email, newsletters, payment events) from the database queue
 worker: $(VENV)/.installed
-	DEBUG=false $(BIN)/python manage.py db_worker
+	DEBUG=false $(BIN)/python manage.py worker
 
 ## bench: the site against bare Django on PostgreSQL with a large archive; writes docs/benchmarks.md
 bench: $(VENV)/.installed-dev

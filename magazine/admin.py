@@ -99,6 +99,11 @@ class ScheduleForm(forms.Form):
         return value
 
 
+PUBLISHING_FIELDS = [
+    "access", "status", "publish_at", "preview_link", "send_by_email", "email_preview_link",
+]  # fmt: skip
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publication", "section", "state", "access", "publish_at"]
@@ -108,11 +113,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "tags"]
-    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    readonly_fields = ["preview_link", "email_preview_link", "created_at", "updated_at"]
     actions = ["submit_for_review", "publish_now", "schedule", "unpublish"]
     fieldsets = [
         (None, {"fields": ["publication", "section", "title", "slug", "dek", "body"]}),
-        ("Publishing", {"fields": ["access", "status", "publish_at", "preview_link"]}),
+        ("Publishing", {"fields": PUBLISHING_FIELDS}),
         ("Byline and filing", {"fields": ["authors", "issue", "tags"]}),
         ("Lead image", {"fields": ["lead_image", "lead_image_alt", "lead_image_caption"]}),
         ("Search engines", {"fields": ["seo_description"], "classes": ["collapse"]}),
@@ -174,6 +179,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>',
             reverse("article_preview", kwargs={"pk": article.pk}),
+        )
+
+    @admin.display(description="Email")
+    def email_preview_link(self, article):
+        """The newsletters' own page for this article's email (they add it by URL name, so the
+        content admin does not import them)."""
+        if article.pk is None:
+            return "Save the article to preview its email."
+        return format_html(
+            '<a href="{}">Preview its email and send a test to yourself</a>',
+            reverse("admin:newsletters_email_preview", kwargs={"article_id": article.pk}),
         )
 
     def view_on_site(self, article):

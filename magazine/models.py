@@ -16,7 +16,7 @@ RESERVED_PUBLICATION_SLUGS = frozenset(
     {
         "accounts", "admin", "api", "feeds", "gift", "media", "preview", "robots.txt", "search",
         "share", "sitemap.xml", "static", "comments", "subscribe", "account", "accents.css",
-        "healthz", "billing",
+        "healthz", "billing", "newsletters", "anymail",
     }
 )  # fmt: skip
 # Second path segments under a publication that are not articles.
@@ -259,6 +259,12 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text="When the article goes live. A future time schedules it; it appears by itself.",
+    )
+    send_by_email = models.BooleanField(
+        "send by email",
+        default=True,
+        help_text="Email it to the readers of the publication's newsletters when it is published "
+        "(once per newsletter, however often it is published again).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -47,6 +47,10 @@ EDITOR_PERMISSIONS = [
     "comments.view_commentsettings",
     "comments.add_commentsettings",
     "comments.change_commentsettings",
+    "newsletters.view_newsletter",
+    "newsletters.change_newsletter",
+    "newsletters.view_send",
+    "newsletters.control_send",
 ]
 
 PUBLISHER_PERMISSIONS = [
@@ -69,6 +73,17 @@ PUBLISHER_PERMISSIONS = [
     "billing.view_giftsubscription",
     "billing.change_giftsubscription",
     "billing.view_customer",
+    "newsletters.view_newsletter",
+    "newsletters.add_newsletter",
+    "newsletters.change_newsletter",
+    "newsletters.view_signup",
+    "newsletters.delete_signup",
+    "newsletters.view_send",
+    "newsletters.control_send",
+    "outbox.view_suppression",
+    "outbox.add_suppression",
+    "outbox.change_suppression",
+    "outbox.delete_suppression",
 ]
 
 ROLES = {

@@ -54,6 +54,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-secret-key-never-use-in-production-0123456789"
+# Former keys, comma-separated, still accepted while what they signed expires (Django's rotation).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -84,9 +86,11 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "outbox",
     "sharing",
     "billing",
+    "newsletters",
     "demo",
 ]
 
@@ -269,12 +273,42 @@ USERSESSIONS_TRACK_ACTIVITY = False
 
 # Email -------------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# Email goes out by SMTP (EMAIL_HOST…), or through an email provider's API when EMAIL_PROVIDER
+# names one; ANYMAIL_API_KEY is then its key. Any other setting of django-anymail's is read from
+# the variable of the name anymail gives it (ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY,
+# ANYMAIL_MAILJET_SECRET_KEY, ANYMAIL_POSTAL_API_URL…). Amazon SES takes AWS's own variables.
+EMAIL_PROVIDER_KEYS = {
+    "postmark": "POSTMARK_SERVER_TOKEN",
+    "mailgun": "MAILGUN_API_KEY",
+    "sendgrid": "SENDGRID_API_KEY",
+    "amazon_ses": None,
+    "brevo": "BREVO_API_KEY",
+    "mailjet": "MAILJET_API_KEY",
+    "resend": "RESEND_API_KEY",
+    "sparkpost": "SPARKPOST_API_KEY",
+    "postal": "POSTAL_API_KEY",
+}
+EMAIL_PROVIDER = env_str("EMAIL_PROVIDER").lower()
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDER_KEYS:
+    raise ImproperlyConfigured(f"EMAIL_PROVIDER must be one of {', '.join(EMAIL_PROVIDER_KEYS)}.")
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and name not in {"ANYMAIL_API_KEY", "ANYMAIL_WEBHOOK_SECRET"}
+}
+if EMAIL_PROVIDER_KEYS.get(EMAIL_PROVIDER):
+    ANYMAIL[EMAIL_PROVIDER_KEYS[EMAIL_PROVIDER]] = env_str("ANYMAIL_API_KEY")
+# The provider reports bounces and complaints to /anymail/<provider>/tracking/ with this
+# "user:password" (several, comma-separated, while changing it); without one, webhooks are off.
+ANYMAIL["WEBHOOK_SECRET"] = env_list("ANYMAIL_WEBHOOK_SECRET")
+
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -284,6 +318,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "The Magazine Rack <hello@example.com>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The key of the hashes the suppression list keeps in place of addresses (outbox.suppression);
+# empty: SECRET_KEY, with SECRET_KEY_FALLBACKS still recognised. A key of its own never rotates,
+# so the list outlives a change of SECRET_KEY for good rather than while the fallback is kept.
+EMAIL_SUPPRESSION_KEY = env_str("EMAIL_SUPPRESSION_KEY")
 
 # Background tasks: run at once in development; in production a worker runs them from the
 # database (`python manage.py db_worker`). TASK_BACKEND=immediate|database overrides.
@@ -298,6 +336,26 @@ TASKS = {
 }
 # Attempts at sending one email before it is given up (with growing pauses between them).
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+
+# Newsletters -------------------------------------------------------------------------------------
+
+# The newsletter clock's tick: a published article's emails start within this many seconds.
+NEWSLETTER_TICK_SECONDS = env_int("NEWSLETTER_TICK_SECONDS", 20)
+# Seconds one tick spends handing messages to the mail server before the next tick goes on.
+NEWSLETTER_SEND_SECONDS = env_int("NEWSLETTER_SEND_SECONDS", 30)
+# Messages a second handed to the mail server at most (0: no limit): most providers set one.
+NEWSLETTER_RATE_PER_SECOND = env_int("NEWSLETTER_RATE_PER_SECOND", 20)
+# An article published longer ago than this (say, backdated) is not emailed.
+NEWSLETTER_SEND_WITHIN_DAYS = env_int("NEWSLETTER_SEND_WITHIN_DAYS", 2)
+# Digests go out at this hour (site time), weekly ones on this day (0 = Monday).
+NEWSLETTER_DIGEST_HOUR = env_int("NEWSLETTER_DIGEST_HOUR", 7)
+NEWSLETTER_WEEKLY_DAY = env_int("NEWSLETTER_WEEKLY_DAY", 0)
+NEWSLETTER_PAUSE_DAYS = 30
+NEWSLETTER_CONFIRM_DAYS = 7
+NEWSLETTER_SIGNUPS_PER_HOUR_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_HOUR_PER_IP", 10)
+# Where mail clients write to unsubscribe by email (default: unsubscribe@ the sender's domain);
+# the email provider's inbound webhook brings those messages to /anymail/<provider>/inbound/.
+NEWSLETTER_UNSUBSCRIBE_ADDRESS = env_str("NEWSLETTER_UNSUBSCRIBE_ADDRESS")
 
 # Static and media files --------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ from magazine.pages.converters import (
     PublicationSlugConverter,
     YearConverter,
 )
+from newsletters import views as newsletters
+from outbox import webhooks
 
 
 def feed_paths(prefix, feed, name, *, wrap=lambda view: view):
@@ -51,8 +53,12 @@ publication_patterns = [
 urlpatterns = [
     path("<publication:publication>/", include(publication_patterns)),
     path("admin/", admin.site.urls),
+    path("accounts/newsletters/", newsletters.preferences, name="newsletter_preferences"),
     path("accounts/", include("accounts.urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("billing/", include("billing.urls")),
+    # Email providers report bounces and complaints here (outbox.bounces).
+    path("anymail/", include(webhooks.urlpatterns())),
     path("gift/", include(gift_patterns)),
     path("comments/", include(comment_urls(show_article=article.page_with_comment_form))),
     path("preview/<int:pk>/", article.ArticlePreviewView.as_view(), name="article_preview"),

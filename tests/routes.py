@@ -8,6 +8,7 @@ from django.urls import URLResolver, get_resolver
 
 from accounts.models import FeedToken
 from magazine.models import Article
+from newsletters.models import Newsletter
 from tests.factories import (
     make_article,
     make_author,
@@ -73,6 +74,9 @@ def build_site():
     comment = make_comment(article, reader)
     token = FeedToken.objects.create(user=reader)
     make_gift_link(article)
+    newsletter = Newsletter.objects.create(
+        publication=publication, name="Almanac weekly", slug="almanac-weekly", sender_name="Almanac"
+    )
     values = {
         "publication": publication.slug,
         "slug": article.slug,
@@ -95,5 +99,8 @@ def build_site():
         "path": "none.jpg",
         "session": "cs_test_none",
         "customer": "cus_test_none",
+        "article_id": str(article.pk),
+        "newsletter_id": str(newsletter.pk),
+        "reader": "subscriber",
     }
     return values, reader

@@ -9,3 +9,7 @@ database cache used without it — are tested across real processes, with their 
 from magazine.settings import *  # noqa: F403
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Messages go as fast as the test's mail server takes them; the pace itself is tested with a
+# clock of its own (tests/newsletters/test_delivery.py).
+NEWSLETTER_RATE_PER_SECOND = 0

@@ -1,5 +1,6 @@
 """Production settings come from the environment and pass Django's deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -94,3 +95,53 @@ def test_selling_through_stripe_without_its_keys_fails_the_checks():
     ready = {**PRODUCTION_ENV, "BILLING_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_x",
              "STRIPE_WEBHOOK_SECRET": "whsec_x"}  # fmt: skip
     assert manage("check", env=ready).returncode == 0
+
+
+EMAIL_PROBE = (
+    "import json; from django.conf import settings as s; "
+    "print(json.dumps([s.EMAIL_BACKEND, s.ANYMAIL]))"
+)
+
+
+def email_settings(**env):
+    result = manage("shell", "-c", EMAIL_PROBE, env={**PRODUCTION_ENV, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_an_email_provider_is_named_and_its_key_goes_where_anymail_reads_it():
+    backend, anymail = email_settings(
+        EMAIL_PROVIDER="postmark", ANYMAIL_API_KEY="server-token", ANYMAIL_WEBHOOK_SECRET="a:b"
+    )
+    assert backend == "anymail.backends.postmark.EmailBackend"
+    assert anymail == {"POSTMARK_SERVER_TOKEN": "server-token", "WEBHOOK_SECRET": ["a:b"]}
+    backend, anymail = email_settings(
+        EMAIL_PROVIDER="mailgun", ANYMAIL_API_KEY="key", ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY="sig"
+    )
+    assert backend == "anymail.backends.mailgun.EmailBackend"
+    assert anymail["MAILGUN_API_KEY"] == "key"
+    assert anymail["MAILGUN_WEBHOOK_SIGNING_KEY"] == "sig"
+
+
+def test_without_an_email_provider_mail_goes_by_smtp_and_email_backend_always_wins():
+    assert email_settings()[0] == "django.core.mail.backends.smtp.EmailBackend"
+    chosen = "django.core.mail.backends.locmem.EmailBackend"
+    assert email_settings(EMAIL_PROVIDER="postmark", EMAIL_BACKEND=chosen)[0] == chosen
+
+
+def test_an_unknown_email_provider_is_refused():
+    result = manage("check", env={**PRODUCTION_ENV, "EMAIL_PROVIDER": "pigeon"})
+    assert result.returncode != 0
+    assert "EMAIL_PROVIDER must be one of postmark" in result.stderr
+
+
+def test_a_provider_without_a_webhook_secret_fails_the_deploy_check():
+    env = {**PRODUCTION_ENV, "EMAIL_PROVIDER": "postmark", "ANYMAIL_API_KEY": "server-token"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "outbox.W001" in result.stderr
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env={**env, "ANYMAIL_WEBHOOK_SECRET": "hook:secret"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr

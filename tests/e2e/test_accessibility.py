@@ -11,18 +11,24 @@ A new page type is one more line in PAGES.
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
+from django.core import signing
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test.utils import modify_settings, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from caching.local import clear_every_cache
 from demo.accounts import DEMO_PASSWORD
 from magazine.models import Article, Author, Issue, Section, Tag
+from newsletters.emails import unsubscribe_token
+from newsletters.models import Cadence, Delivery, Newsletter, Send, Signup
+from newsletters.signups import CONFIRM_SALT
 from tests.e2e import checkers
 from tests.factories import make_article
 
@@ -32,6 +38,8 @@ PUBLICATION = "homestead"  # a demo publication; its pages stand for every publi
 SUBSCRIBER = "subscriber@example.com"  # subscribes to PUBLICATION
 READER = "reader@example.com"  # no subscription
 PAGE_SIZE = 4  # small enough that the publication's home has a page 2
+NEWSLETTER = "homestead-new-articles"  # a demo newsletter of PUBLICATION
+DIGEST = "good-health-letter"  # a demo newsletter sent as a weekly digest
 
 
 def url(name, **kwargs):
@@ -59,6 +67,46 @@ def tag():
 
 def issue():
     return Issue.objects.filter(publication__slug=PUBLICATION).latest("cover_date")
+
+
+def newsletter_unsubscribe():
+    """The page an email's unsubscribe link opens (a demo address-only signup's)."""
+    signup = Signup.objects.get(newsletter__slug=NEWSLETTER, user=None)
+    return reverse("newsletter_unsubscribe", kwargs={"token": unsubscribe_token(signup.pk)})
+
+
+def newsletter_confirm():
+    """The page a confirmation email's link opens, for an address that signed up just now."""
+    signup, _ = Signup.objects.get_or_create(
+        newsletter=Newsletter.objects.get(slug=NEWSLETTER), user=None, email="new@example.com"
+    )
+    token = signing.dumps([signup.pk], salt=CONFIRM_SALT, compress=True)
+    return reverse("newsletter_confirm", kwargs={"token": token})
+
+
+def sent_digest():
+    """A weekly digest of DIGEST that went out (the demo sends none by itself)."""
+    newsletter = Newsletter.objects.get(slug=DIGEST)
+    end = timezone.now().replace(minute=0, second=0, microsecond=0)
+    send, created = Send.objects.get_or_create(
+        newsletter=newsletter,
+        cadence=Cadence.WEEKLY,
+        defaults={
+            "period_start": end - timedelta(days=7),
+            "period_end": end,
+            "subject": f"{newsletter.name}: the week to {end:%-d %B}",
+        },
+    )
+    if created:
+        articles = Article.objects.published().filter(publication=newsletter.publication)
+        send.articles.set(articles.order_by("-publish_at")[:3])
+        signup = newsletter.signups.receiving().first()
+        Delivery.objects.create(send=send, signup=signup, state=Delivery.State.SENT)
+    return send
+
+
+def newsletter_archive():
+    return sent_digest().newsletter.get_absolute_url()
 
 
 @dataclass(frozen=True)
@@ -104,6 +152,23 @@ PAGES = [
     ),
     Page("gift", lambda: reverse("gift"), shows="#gift-form", user=READER),
     Page("gift-redeem", lambda: reverse("gift_redeem"), shows="#redeem-form", user=READER),
+    # The newsletters' pages; the signup box is on the publication's and articles' pages above,
+    # and the page it answers with (a POST) is checked in test_newsletters.py.
+    Page(
+        "newsletter-preferences",
+        lambda: reverse("newsletter_preferences"),
+        shows="#newsletter-preferences .newsletter-cadence select",
+        user=READER,
+    ),
+    Page("newsletter-unsubscribe", newsletter_unsubscribe, shows="#unsubscribe [name=scope]"),
+    Page(
+        "newsletter-invalid-link",
+        lambda: reverse("newsletter_unsubscribe", kwargs={"token": "1:forged"}),
+        status=400,
+    ),
+    Page("newsletter-confirm", newsletter_confirm, shows="main form button"),
+    Page("newsletter-archive", newsletter_archive, shows=".newsletter-archive a"),
+    Page("newsletter-digest", lambda: sent_digest().get_absolute_url(), shows=".digest-item"),
 ]
 
 
