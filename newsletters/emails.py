@@ -126,9 +126,7 @@ class Rendering:
         if self.send.is_digest:
             context["articles"] = [
                 {"article": article, "url": site.absolute_url(article.get_absolute_url())}
-                for article in self.send.articles.select_related("publication").order_by(
-                    "publish_at", "pk"
-                )
+                for article in self.send.digest_articles(self.now)
             ]
             return render_to_string("newsletters/email/digest.html", context)
         article = self.send.article

@@ -201,6 +201,13 @@ class Send(models.Model):
     def is_digest(self):
         return self.cadence != Cadence.EACH_ARTICLE
 
+    def digest_articles(self, now):
+        """A digest's articles that are still published at `now` (one withdrawn since is
+        neither emailed nor listed)."""
+        return (
+            self.articles.published(now).select_related("publication").order_by("publish_at", "pk")
+        )
+
 
 class Delivery(models.Model):
     """What one recipient of a send has been sent. `sending` is written before the message
@@ -225,7 +232,11 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["send", "signup"], name="delivery_once"),
         ]
-        indexes = [models.Index(fields=["send", "state"])]
+        indexes = [
+            models.Index(fields=["send", "state"]),
+            # What is owed, found without reading the history of every send ever made.
+            models.Index(fields=["id"], condition=Q(state="queued"), name="delivery_owed"),
+        ]
 
     def __str__(self):
         return f"{self.signup} — {self.get_state_display()}"

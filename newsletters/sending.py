@@ -24,7 +24,7 @@ from django.utils import timezone
 from magazine.models import Article
 from newsletters.emails import Rendering
 from newsletters.models import DIGESTS, PERIOD, Cadence, Delivery, Newsletter, Pause, Send, Signup
-from outbox.suppression import suppressed
+from outbox.suppression import normalised, suppressed
 from paywall.access import ANONYMOUS
 from paywall.models import Subscription
 from paywall.readers import readers_for_users
@@ -88,13 +88,27 @@ def start_due_digests(now):
     for newsletter in Newsletter.objects.select_related("publication"):
         for cadence in DIGESTS:
             due_at = digest_due_at(cadence, now)
-            if cadence in newsletter.cadences and due_at >= newsletter.created_at:
-                takers = newsletter.signups.receiving().with_cadence(cadence)
-                sent = Send.objects.filter(
-                    newsletter=newsletter, cadence=cadence, period_end=due_at
-                )
-                if takers.exists() and not sent.exists():
-                    start_send(newsletter, cadence, now, period_end=due_at)
+            if cadence not in newsletter.cadences or due_at < newsletter.created_at:
+                continue
+            sends = Send.objects.filter(newsletter=newsletter, cadence=cadence)
+            if sends.filter(period_end=due_at).exists():
+                continue
+            add_default_signups(newsletter, now)
+            if newsletter.signups.receiving().with_cadence(cadence).exists():
+                start_send(newsletter, cadence, now, period_end=due_at)
+
+
+def period_start(newsletter, cadence, period_end):
+    """Where a digest's period begins: where the last one ended, so that a digest missed in an
+    outage leaves no article out — but never more than two periods back."""
+    earliest = period_end - 2 * PERIOD[cadence]
+    last = (
+        Send.objects.filter(newsletter=newsletter, cadence=cadence, period_end__lt=period_end)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+    return max(last, earliest) if last else period_end - PERIOD[cadence]
 
 
 def start_send(newsletter, cadence, now, *, article=None, period_end=None):
@@ -106,7 +120,7 @@ def start_send(newsletter, cadence, now, *, article=None, period_end=None):
                 newsletter=newsletter,
                 article=article,
                 cadence=cadence,
-                period_start=period_end - PERIOD[cadence] if period_end else None,
+                period_start=period_start(newsletter, cadence, period_end) if period_end else None,
                 period_end=period_end,
                 subject=article.title if article else "",
             )
@@ -115,11 +129,10 @@ def start_send(newsletter, cadence, now, *, article=None, period_end=None):
                 send.save(update_fields=["finished_at"])
                 return send
             add_default_signups(newsletter, now)
-            recipients = newsletter.signups.receiving().with_cadence(cadence)
             Delivery.objects.bulk_create(
                 (
                     Delivery(send=send, signup_id=pk, updated_at=now)
-                    for pk in recipients.values_list("pk", flat=True)
+                    for pk in one_per_address(newsletter.signups.receiving().with_cadence(cadence))
                 ),
                 batch_size=1000,
             )
@@ -127,6 +140,18 @@ def start_send(newsletter, cadence, now, *, article=None, period_end=None):
         return None
     log.info("Newsletter %s: started %s", newsletter.slug, send.subject)
     return send
+
+
+def one_per_address(signups):
+    """The ids of `signups`, one per mailbox: an address signed up alone and again as an
+    account's is mailed once, as the account (whose reader may be owed the whole article)."""
+    chosen = {}
+    rows = signups.values_list("pk", "user_id", "email", "user__email").order_by("pk")
+    for pk, user_id, email, user_email in rows:
+        address = normalised(user_email if user_id else email)
+        if address not in chosen or (user_id and not chosen[address][1]):
+            chosen[address] = (pk, user_id)
+    return sorted(pk for pk, _ in chosen.values())
 
 
 def fill_digest(send):
@@ -194,20 +219,28 @@ def deliver(now, *, deadline=None):
             finish_sends(now)
             return False
         try:
-            deliver_batch(batch, renderings, deferred, pace, now)
+            deliver_batch(batch, renderings, deferred, pace, now, deadline)
         except Retry as error:
             log.warning("Newsletter delivery waits for the next tick: %s", error)
             return False
-        if deadline is not None and clock.monotonic() >= deadline:
+        if past(deadline):
             return owed().exclude(pk__in=deferred).exists()
 
 
+def past(deadline):
+    return deadline is not None and clock.monotonic() >= deadline
+
+
 def owed():
-    """Deliveries still to be sent, of sends that staff have not paused."""
-    return Delivery.objects.filter(state=State.QUEUED, send__paused_at__isnull=True)
+    """Deliveries still to be sent, of sends that staff have not paused or cancelled."""
+    return Delivery.objects.filter(
+        state=State.QUEUED, send__paused_at__isnull=True, send__cancelled_at__isnull=True
+    )
 
 
-def deliver_batch(batch, renderings, deferred, pace, now):
+def deliver_batch(batch, renderings, deferred, pace, now, deadline):
+    """Send `batch`, stopping early when `deadline` has passed (after one message at least:
+    a tick's time is checked per message, so a slow server cannot keep it past its lease)."""
     users = [d.signup.user for d in batch if d.signup.user_id]
     readers = readers_for_users(users)
     addresses = {d.pk: d.signup.address for d in batch}
@@ -217,8 +250,10 @@ def deliver_batch(batch, renderings, deferred, pace, now):
     )
     connection = open_connection()
     try:
-        for delivery in batch:
-            skip = why_not(delivery, addresses[delivery.pk], blocked, paused)
+        for position, delivery in enumerate(batch):
+            if position and past(deadline):
+                return
+            skip = why_not(delivery, addresses[delivery.pk], blocked, paused, now)
             if skip:
                 mark(delivery, State.SKIPPED, skip, from_state=State.QUEUED)
                 continue
@@ -230,7 +265,7 @@ def deliver_batch(batch, renderings, deferred, pace, now):
             pace.wait()
             if not mark(delivery, State.SENDING, from_state=State.QUEUED):
                 continue  # cancelled meanwhile, or another worker has it
-            if not hand_over(connection, message, delivery):
+            if not hand_over(connection, message, delivery, now):
                 deferred.add(delivery.pk)
     finally:
         connection.close()
@@ -266,9 +301,11 @@ def open_connection():
     return connection
 
 
-def why_not(delivery, address, blocked, paused):
+def why_not(delivery, address, blocked, paused, now):
     """Why this delivery is not to be sent after all (empty: it is)."""
-    signup = delivery.signup
+    signup, send = delivery.signup, delivery.send
+    if not send.is_digest and not (send.article and send.article.is_published(now)):
+        return "article withdrawn"
     if not signup.receiving:
         return "unsubscribed"
     if signup.user_id and not signup.user.is_active:
@@ -284,9 +321,11 @@ def why_not(delivery, address, blocked, paused):
 
 # What a failure means for the message it cut short.
 LOST = "the connection was lost as it was handed over: not sent again, in case it arrived"
+# How long a recipient the server keeps telling to try later is tried.
+GIVE_UP_AFTER = timedelta(days=1)
 
 
-def hand_over(connection, message, delivery):
+def hand_over(connection, message, delivery, now):
     """Give `message` to the mail server and record the outcome. Returns False when the server
     asked to try this recipient later; raises `Retry` when the server itself failed.
 
@@ -297,21 +336,16 @@ def hand_over(connection, message, delivery):
         connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as error:
         code = min(code for code, _ in error.recipients.values())
-        return refused(delivery, code)
+        return refused(delivery, code, now)
     except smtplib.SMTPSenderRefused as error:
-        mark(delivery, State.QUEUED)  # our own address, not this reader's: no one can go
+        requeue(delivery)  # our own address, not this reader's: no one can go
         raise Retry(f"the mail server refused the sender ({error.smtp_code})") from error
     except smtplib.SMTPResponseException as error:
-        if not refused(delivery, error.smtp_code):
-            raise Retry(f"the mail server said {error.smtp_code}") from error
+        return refused(delivery, error.smtp_code, now)
     except AnymailRecipientsRefused:
         mark(delivery, State.FAILED, "refused by the mail provider")
     except AnymailAPIError as error:
-        if error.status_code and error.status_code < 500:
-            mark(delivery, State.QUEUED)
-        else:
-            mark(delivery, State.SENDING, LOST)
-        raise Retry(str(error)) from error
+        provider_failed(delivery, error)
     except (smtplib.SMTPException, OSError) as error:
         mark(delivery, State.SENDING, LOST)
         raise Retry(str(error) or type(error).__name__) from error
@@ -320,14 +354,40 @@ def hand_over(connection, message, delivery):
     return True
 
 
-def refused(delivery, code):
-    """Record a refusal with SMTP reply `code`: for good (5xx) or for now. Returns whether it
-    was for good."""
+def refused(delivery, code, now):
+    """Record a refusal with SMTP reply `code`. For good (5xx): failed. For now (4xx): queued
+    for the next tick, until `GIVE_UP_AFTER` — but 421 means the server is closing the
+    connection: every recipient waits. Returns False when this one is to be tried later."""
+    if code == 421:
+        requeue(delivery)
+        raise Retry("the mail server is closing the connection (421)")
     if code >= 500:
         mark(delivery, State.FAILED, f"refused by the mail server ({code})")
         return True
-    mark(delivery, State.QUEUED, f"the mail server said to try later ({code})")
+    if now - delivery.send.created_at > GIVE_UP_AFTER:
+        mark(delivery, State.FAILED, f"still refused for now after a day ({code})")
+        return True
+    requeue(delivery, f"the mail server said to try later ({code})")
     return False
+
+
+def provider_failed(delivery, error):
+    """An email provider's API refused or failed: too many requests waits for the next tick;
+    another 4xx is a message it will never take; a 5xx or no answer may have taken it."""
+    status = error.status_code
+    if status == 429:
+        requeue(delivery)
+    elif status and status < 500:
+        mark(delivery, State.FAILED, f"refused by the mail provider ({status})")
+        return
+    else:
+        mark(delivery, State.SENDING, LOST)
+    raise Retry(str(error)) from error
+
+
+def requeue(delivery, detail=""):
+    """Back to `queued` — only from `sending`: a send cancelled meanwhile stays cancelled."""
+    mark(delivery, State.QUEUED, detail, from_state=State.SENDING)
 
 
 # A condition that always holds and that, as it is evaluated, lets the commit of the statement

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -127,10 +126,10 @@ def ask_to_confirm(address, signups, now):
     """Email `address` one link that confirms all of `signups`, unless it was asked lately."""
     if not signups or suppression.is_suppressed(address, transactional=True):
         return False
-    if any(
-        s.confirmation_sent_at and now - s.confirmation_sent_at < CONFIRMATION_QUIET
-        for s in signups
-    ):
+    lately = Signup.objects.filter(
+        user=None, email=address, confirmation_sent_at__gt=now - CONFIRMATION_QUIET
+    )
+    if lately.exists():  # whichever newsletters it was for: one email an hour, at most
         return False
     for signup in signups:
         signup.confirmation_sent_at = now
@@ -168,37 +167,49 @@ def signups_to_confirm(token):
 @transaction.atomic
 def confirm(signups, now):
     """The owner of the address confirmed: the signups start (a signup that was ended since
-    the link was sent stays ended), and the address comes off the list of those who asked for
-    no email at all. An address that has an account gets its newsletters on the account."""
+    the link was sent stays ended; one ended before it was asked for again starts again), and
+    the address comes off the list of those who asked for no email at all. An address that
+    has an account gets its newsletters on the account."""
     confirmed = []
     for signup in signups:
-        if signup.confirmed_at or signup.unsubscribed_at:
-            if signup.receiving:
-                confirmed.append(signup)
+        if signup.receiving:
+            confirmed.append(signup)
             continue
-        owner = account_for(signup)
+        if signup.unsubscribed_at and not asked_again(signup):
+            continue
+        owner = account_for(signup) if signup.confirmed_at is None else None
         if owner is not None:
             signup = move_to_account(signup, owner)
-        signup.confirmed_at = now
-        signup.save(update_fields=["confirmed_at"])
+        signup.confirmed_at, signup.unsubscribed_at = now, None
+        signup.save(update_fields=["confirmed_at", "unsubscribed_at"])
         confirmed.append(signup)
     for address in {s.address for s in confirmed}:
         suppression.lift(address, reasons=[suppression.Reason.UNSUBSCRIBED])
     return confirmed
 
 
+def asked_again(signup):
+    """Whether the address asked for this newsletter again after it last unsubscribed."""
+    sent = signup.confirmation_sent_at
+    return sent is not None and sent > signup.unsubscribed_at
+
+
 def account_for(signup):
-    """The active account whose address an address-only signup is, if any."""
+    """The active account that has verified the address of an address-only signup, if any
+    (an account that merely typed the address in proves nothing)."""
     if signup.user_id:
         return None
-    return get_user_model().objects.filter(email__iexact=signup.email, is_active=True).first()
+    verified = EmailAddress.objects.filter(
+        email__iexact=signup.email, verified=True, user__is_active=True
+    )
+    found = verified.select_related("user").first()
+    return found.user if found else None
 
 
 def move_to_account(signup, user):
-    """The account's own signup for the newsletter, in place of the address-only one (which
-    was never confirmed, so no email carries a link to it)."""
+    """The account's own signup for the newsletter, in place of the address-only one (never
+    confirmed: no email carries a link to it)."""
     own, _ = Signup.objects.get_or_create(newsletter=signup.newsletter, user=user)
-    own.unsubscribed_at = None
     signup.delete()
     return own
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from magazine.models import published_q
 from newsletters import signups
 from newsletters.emails import signup_for_token
 from newsletters.forms import PreferencesForm, SignupForm, cadence_field
-from newsletters.models import Delivery, Newsletter, Pause, Send, Signup
+from newsletters.models import DIGESTS, Delivery, Newsletter, Pause, Send, Signup
 from newsletters.signups import Scope
 
 ARCHIVE_PAGE = 30
@@ -151,8 +152,9 @@ def archive(request, slug):
     page is) and each digest (titles and teasers, which anyone may read)."""
     newsletter = get_object_or_404(Newsletter.objects.select_related("publication"), slug=slug)
     sent = Delivery.objects.filter(send=OuterRef("pk"), state=Delivery.State.SENT)
+    still_published = Q(cadence__in=DIGESTS) | published_q(timezone.now(), "article__")
     sends = (
-        newsletter.sends.filter(Exists(sent))
+        newsletter.sends.filter(Exists(sent), still_published)
         .select_related("article__publication", "newsletter")
         .order_by("-created_at", "-pk")
     )
@@ -165,11 +167,14 @@ def issue(request, slug, pk):
     send = get_object_or_404(
         Send.objects.select_related("newsletter__publication"), pk=pk, newsletter__slug=slug
     )
+    now = timezone.now()
     if not send.is_digest:
-        return redirect(send.get_absolute_url())
+        if not (send.article and send.article.is_published(now)):
+            raise Http404("This article is no longer published.")
+        return redirect(send.article.get_absolute_url())
     if not send.deliveries.filter(state=Delivery.State.SENT).exists():
         raise Http404("This issue was not sent.")
-    articles = send.articles.select_related("publication").order_by("publish_at", "pk")
+    articles = send.digest_articles(now)
     return render(
         request,
         "newsletters/issue.html",

@@ -60,10 +60,11 @@ def current_key():
 
 
 def keys():
-    """The key new rows are hashed with, then those older rows may still be hashed with."""
-    if settings.EMAIL_SUPPRESSION_KEY:
-        return [settings.EMAIL_SUPPRESSION_KEY]
-    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    """The key new rows are hashed with, then those older rows may still be hashed with: the
+    secret keys too when `EMAIL_SUPPRESSION_KEY` is set, so that setting it after launch
+    forgets no one who bounced or complained."""
+    ordered = [settings.EMAIL_SUPPRESSION_KEY, settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return list(dict.fromkeys(key for key in ordered if key))
 
 
 def hashes(address):

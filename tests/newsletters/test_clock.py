@@ -155,3 +155,17 @@ def test_a_tick_whose_mail_server_is_away_comes_back_at_the_interval_not_at_once
     assert run(due) == "done"
     [following] = queued_ticks()
     assert following >= (before + timedelta(seconds=settings.NEWSLETTER_TICK_SECONDS)).isoformat()
+
+
+def test_a_tick_that_outlived_its_lease_leaves_the_next_holders_lease_alone(queue, monkeypatch):
+    clock.ensure_running()
+    [due] = queued_ticks()
+    later = timezone.now() + timedelta(minutes=5)
+
+    def overrun(now, deadline):
+        Schedule.objects.update(lease_until=later)  # another tick took over meanwhile
+        return False
+
+    monkeypatch.setattr(clock.sending, "run", overrun)
+    run(due)
+    assert Schedule.objects.get().lease_until == later

@@ -218,3 +218,68 @@ def test_a_send_costs_a_fixed_number_of_queries_per_batch(title, django_assert_m
     # Per message: the two marks (sending, sent). Per batch: a handful. Never per reader beyond.
     with django_assert_max_num_queries(2 * 30 + 25):
         tick()
+
+
+class ClosingBackend(EmailBackend):
+    """Says 421 at one recipient, once: the server is closing the connection."""
+
+    said = False
+
+    def send_messages(self, messages):
+        if messages[0].to[0] == "b@example.com" and not ClosingBackend.said:
+            ClosingBackend.said = True
+            raise smtplib.SMTPRecipientsRefused({"b@example.com": (421, b"Closing")})
+        return super().send_messages(messages)
+
+
+def test_a_server_closing_the_connection_at_a_recipient_loses_no_one(title, settings):
+    """421 means the server is closing the connection (smtplib closes it too): the next
+    recipient must not be tried on the dead connection and lost."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = f"{__name__}.ClosingBackend"
+    ClosingBackend.said = False
+    newsletter = make_newsletter(title)
+    for address in ["a@example.com", "b@example.com", "c@example.com"]:
+        sign_up(newsletter, email=address)
+    make_article(title, publish_at=timezone.now() - timedelta(minutes=1))
+    tick()
+    assert [m.to[0] for m in mail.outbox] == ["a@example.com"]
+    assert set(Delivery.objects.exclude(state="sent").values_list("state", flat=True)) == {"queued"}
+    tick()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+    ]
+
+
+def test_a_recipient_told_to_try_later_for_a_whole_day_is_given_up(temporary, title, monkeypatch):
+    monkeypatch.setattr(TemporaryBackend, "greylisted", {"later@example.com"})
+    sign_up(make_newsletter(title), email="later@example.com")
+    make_article(title, publish_at=timezone.now() - timedelta(minutes=1))
+    tick()
+    assert Delivery.objects.get().state == "queued"
+    tick(timezone.now() + timedelta(days=1, minutes=1))
+    delivery = Delivery.objects.get()
+    assert delivery.state == "failed" and "450" in delivery.detail
+    assert Send.objects.get().finished_at is not None
+
+
+def test_a_send_cancelled_while_a_message_is_refused_for_now_stays_cancelled(
+    temporary, title, monkeypatch
+):
+    from django.core import mail
+
+    class CancelledMeanwhile(EmailBackend):
+        def send_messages(self, messages):
+            sending.cancel(Send.objects.all(), timezone.now())  # staff, in another process
+            raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (450, b"Later")})
+
+    monkeypatch.setattr(TemporaryBackend, "send_messages", CancelledMeanwhile.send_messages)
+    sign_up(make_newsletter(title), email="a@example.com")
+    make_article(title, publish_at=timezone.now() - timedelta(minutes=1))
+    tick()
+    monkeypatch.undo()
+    tick()
+    assert mail.outbox == []

@@ -60,8 +60,8 @@ def test_a_digest_has_its_own_page_with_titles_and_teasers_only(client, title):
         article = publish(title, title="Fences")
     with time_machine.travel(due + timedelta(minutes=1), tick=False):
         tick()
-    send = Send.objects.get(newsletter=digest)
-    page = client.get(f"/newsletters/weekly/{send.pk}/")
+        send = Send.objects.get(newsletter=digest)
+        page = client.get(f"/newsletters/weekly/{send.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "Fences" in html and article.dek in html
     assert HIDDEN not in html and "open paragraph" not in html
@@ -152,3 +152,16 @@ def test_readers_and_writers_cannot_see_the_preview(client, title, newsletter):
     assert (
         client.get(reverse("admin:newsletters_email_preview", args=[article.pk])).status_code == 200
     )
+
+
+def test_an_issue_whose_article_was_deleted_or_withdrawn_is_gone(client, title, newsletter):
+    sign_up(newsletter, email="another@example.com")
+    deleted, withdrawn = publish(title, title="Deleted"), publish(title, title="Withdrawn")
+    tick()
+    sends = {send.article.title: send.pk for send in Send.objects.all()}
+    deleted.delete()
+    Article.objects.filter(pk=withdrawn.pk).update(status=Article.Status.DRAFT)
+    for pk in sends.values():
+        assert client.get(f"/newsletters/{newsletter.slug}/{pk}/").status_code == 404
+    archive = client.get(f"/newsletters/{newsletter.slug}/").content.decode()
+    assert "Deleted" not in archive and "Withdrawn" not in archive

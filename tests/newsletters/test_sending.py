@@ -328,3 +328,68 @@ def test_a_reader_may_take_a_newsletter_of_each_article_as_a_digest(title, newsl
         tick()
     [digest] = sent_to("free@example.com")
     assert "Fences" in digest.body and "hedgehog" not in everything_in(digest)
+
+
+def test_an_address_on_a_newsletter_twice_gets_one_message_as_the_account(title, newsletter):
+    member = make_user("member@example.com")
+    subscribe(member, title)
+    sign_up(newsletter, member)
+    sign_up(newsletter, email="Member@Example.com")  # the same mailbox, signed up alone too
+    publish(title)
+    tick()
+    [message] = mail.outbox
+    assert HIDDEN in message.body
+
+
+def test_an_article_withdrawn_or_deleted_mid_send_is_not_sent_and_holds_up_nothing(title):
+    first, second = make_newsletter(title), make_newsletter(make_publication())
+    for n in range(2):
+        sign_up(first, email=f"a{n}@example.com")
+        sign_up(second, email=f"b{n}@example.com")
+    withdrawn = publish(title)
+    deleted = publish(second.publication)
+    start_due_article_sends(timezone.now())
+    Article.objects.filter(pk=withdrawn.pk).update(status=Article.Status.DRAFT)
+    deleted.delete()
+    tick()
+    assert mail.outbox == []
+    assert set(Delivery.objects.values_list("detail", flat=True)) == {"article withdrawn"}
+    third = publish(title)
+    tick()
+    assert {m.subject for m in mail.outbox} == {third.title}
+
+
+def test_a_digest_on_by_default_reaches_subscribers(title):
+    digest = make_newsletter(
+        title, cadence=Cadence.DAILY, on_by_default=True,
+        created_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    subscribe(make_user("subscriber@example.com"), title)
+    due = digest_due_at(Cadence.DAILY, timezone.now() + timedelta(days=1))
+    with time_machine.travel(due - timedelta(hours=2), tick=False):
+        publish(title)
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
+        tick()
+    assert [m.subject for m in sent_to("subscriber@example.com")] == [
+        Send.objects.get(newsletter=digest).subject
+    ]
+
+
+def test_a_digest_missed_in_an_outage_is_caught_up_by_the_next(title, readers):
+    digest = make_newsletter(
+        title, cadence=Cadence.DAILY, created_at=timezone.now() - timedelta(days=30)
+    )
+    sign_up(digest, readers["free"])
+    first = digest_due_at(Cadence.DAILY, timezone.now() + timedelta(days=1))
+    with time_machine.travel(first - timedelta(hours=2), tick=False):
+        publish(title, title="Before the first")
+    with time_machine.travel(first + timedelta(minutes=1), tick=False):
+        tick()
+    with time_machine.travel(first + timedelta(hours=3), tick=False):
+        publish(title, title="Missed day")
+    # The worker is down for the whole next day; it comes back after the third digest's hour.
+    with time_machine.travel(first + timedelta(days=2, minutes=1), tick=False):
+        publish(title, title="Last day", publish_at=timezone.now() - timedelta(hours=2))
+        tick()
+    titles = [set(s.articles.values_list("title", flat=True)) for s in digest.sends.order_by("pk")]
+    assert titles == [{"Before the first"}, {"Missed day", "Last day"}]

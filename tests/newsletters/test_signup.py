@@ -147,7 +147,7 @@ def test_signups_are_limited_per_network(client, settings, title, newsletter):
 def test_an_address_that_has_an_account_gets_the_newsletter_on_the_account(
     client, title, newsletter
 ):
-    member = make_user("member@example.com")
+    member = make_user("member@example.com", verified=True)
     subscribe(member, title)
     sign_up_by_address(client, "Member@example.com", "flock")
     client.post(confirm_link("member@example.com"))
@@ -239,3 +239,42 @@ def test_ticking_again_lifts_an_unsubscribe_from_everything_but_not_a_bounce(cli
         client.post("/accounts/newsletters/", {"newsletters": ["flock"]})
     assert not suppression.is_suppressed(quitter.email)
     assert suppression.is_suppressed(bounced.email)
+
+
+def test_one_confirmation_an_hour_whichever_newsletters_are_typed_in(client, title, newsletter):
+    make_newsletter(title, slug="second")
+    sign_up_by_address(client, "victim@example.com", "flock")
+    sign_up_by_address(client, "victim@example.com", "second")
+    assert len(sent_to("victim@example.com")) == 1
+
+
+def test_an_account_that_has_not_verified_the_address_does_not_take_the_signup(
+    client, title, newsletter
+):
+    make_user("squatter@example.com")  # typed someone's address in, never confirmed it
+    sign_up_by_address(client, "squatter@example.com", "flock")
+    client.post(confirm_link("squatter@example.com"))
+    signup = Signup.objects.get(newsletter=newsletter)
+    assert signup.user is None and signup.email == "squatter@example.com" and signup.receiving
+
+
+def test_an_address_that_unsubscribed_may_sign_up_again(client, title, newsletter):
+    sign_up_by_address(client, "hen@example.com", "flock")
+    client.post(confirm_link("hen@example.com"))
+    Signup.objects.filter(email="hen@example.com").update(unsubscribed_at=timezone.now())
+    mail.outbox.clear()
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        sign_up_by_address(client, "hen@example.com", "flock")
+        response = client.post(confirm_link("hen@example.com"))
+    assert "Nothing to confirm" not in response.content.decode()
+    assert Signup.objects.get(email="hen@example.com").receiving
+
+
+def test_a_member_who_left_and_signs_up_by_address_again_receives_it_again(
+    client, title, newsletter
+):
+    member = make_user("member@example.com", verified=True)
+    sign_up(newsletter, member, unsubscribed_at=timezone.now())
+    sign_up_by_address(client, "member@example.com", "flock")
+    client.post(confirm_link("member@example.com"))
+    assert Signup.objects.get(newsletter=newsletter).receiving  # the account's, started again

@@ -204,3 +204,12 @@ def test_soft_bounces_of_other_addresses_do_not_add_up():
     for days, address in enumerate(["jane@example.com", "john@example.com", "jane@example.com"]):
         record_soft_bounce(address, source="Postmark", now=NOON + timedelta(days))
     assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_setting_its_own_key_after_launch_forgets_no_one(settings):
+    settings.EMAIL_SUPPRESSION_KEY = ""
+    suppress("jane@example.com", Reason.COMPLAINT, source="Postmark")
+    settings.EMAIL_SUPPRESSION_KEY = "its-own-key"
+    assert is_suppressed("jane@example.com")
+    assert suppressed(["jane@example.com"]) == {"jane@example.com"}
