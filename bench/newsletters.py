@@ -6,8 +6,9 @@ and `--newsletter-recipients` confirmed readers on it, mixed so that the paywall
 about each: subscribers (who get the article whole), lapsed subscribers, accounts that never
 subscribed and addresses without an account (who get its teaser). Starts one `manage.py worker`
 as deployed (default settings, but no rate limit: that is a cap, not a speed) against a local
-SMTP server that counts what it receives and keeps nothing, lets the worker catch up on whatever the database already owed, then publishes a
-subscribers-only article and times it from publication to the last delivery marked `sent`.
+SMTP server that counts what it receives and keeps nothing, lets the worker catch up on
+whatever the database already owed, then publishes a subscribers-only article and times it
+from publication to the last delivery marked `sent`.
 Removes everything it made afterwards.
 
 The functions under "Inside the site" run in the site's own process (`manage.py shell`).

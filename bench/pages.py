@@ -10,10 +10,11 @@ django.setup()
 
 from django.db.models import Count, Q  # noqa: E402
 
-from magazine.models import Article  # noqa: E402
+from magazine.models import Article, Publication  # noqa: E402
 
 SUBSCRIBER = "subscriber@example.com"
 PUBLICATION = "homestead"  # the demo subscriber's publication
+SAMPLED = "backyard-poultry"  # the demo's publication that lets visitors sample
 BROWSE = 600
 
 published = (
@@ -35,7 +36,19 @@ subscribed = (
     .order_by("-comment_total")
     .first()
 )
+# A database seeded before sampling existed has the demo's allowance to set.
+Publication.objects.filter(slug=SAMPLED, free_articles_anonymous=0).update(
+    free_articles_anonymous=2, free_articles_registered=5
+)
+sampled = (
+    Article.objects.published()
+    .filter(publication__slug=SAMPLED, access=Article.Access.SUBSCRIBERS)
+    .exclude(exempt_from_sampling=True)
+    .order_by("-publish_at")
+    .first()
+)
 print("free", free.get_absolute_url())
+print("sampled", sampled.get_absolute_url())
 print("paywalled", paywalled.get_absolute_url())
 print("subscribed", subscribed.get_absolute_url())
 print("publication", f"/{PUBLICATION}/")

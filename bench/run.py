@@ -239,6 +239,8 @@ def pages_to_measure(paths, subscriber_cookie):
     return [
         Page("article, anonymous, free", paths["free"], 0.50),
         Page("article, anonymous, paywalled", paths["paywalled"], 0.50),
+        # Each request a visitor's first free article: the meter read, counted, its cookie set.
+        Page("article, anonymous, sampled", paths["sampled"], 0.40),
         Page("article, subscriber, whole with comments", paths["subscribed"], 0.35,
              subscriber_cookie),
         Page("publication home", paths["publication"], 0.30),

@@ -170,11 +170,19 @@ def anonymous_page_cache(view):
     return cached_view
 
 
+def personal_page(response):
+    """Mark `response` as shaped by this visitor alone (by what they have read, say): no page
+    cache keeps it for anyone else."""
+    response.personal_page = True
+
+
 def store(request, key, response, timeout, tag=None):
     """Keep `response` (without its CSRF tokens) under `key` as a `StoredPage`, with `tag` if
     given. A page that still holds the request's token elsewhere than in a form's field (a
-    template that writes it into a script, say) is not kept at all."""
+    template that writes it into a script, say) is not kept at all, nor a personal page."""
     if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    if getattr(response, "personal_page", False):
         return
     content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
     if holds_csrf_token(content, request):

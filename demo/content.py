@@ -15,7 +15,7 @@ from magazine.models import Article, Author, Issue, Publication, Section, Tag
 CONTENT_DIR = Path(__file__).parent / "content"
 PUBLICATION_FIELDS = [
     "name", "kind", "tagline", "description", "accent_color", "paywall_pitch", "subscribe_text",
-    "print_issues_per_year",
+    "print_issues_per_year", "free_articles_anonymous", "free_articles_registered",
 ]  # fmt: skip
 
 
@@ -29,7 +29,7 @@ def load_publication(path, *, now, position=0):
     info = data["publication"]
     publication, _ = Publication.objects.get_or_create(
         slug=info["slug"],
-        defaults={**{f: info[f] for f in PUBLICATION_FIELDS}, "position": position},
+        defaults={**{f: info[f] for f in PUBLICATION_FIELDS if f in info}, "position": position},
     )
     sections = {
         s["slug"]: Section.objects.get_or_create(

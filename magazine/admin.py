@@ -49,6 +49,8 @@ class PublicationAdmin(admin.ModelAdmin):
                     "subscribe_text",
                     "subscribe_url",
                     "print_issues_per_year",
+                    "free_articles_anonymous",
+                    "free_articles_registered",
                 ]
             },
         ),
@@ -100,7 +102,8 @@ class ScheduleForm(forms.Form):
 
 
 PUBLISHING_FIELDS = [
-    "access", "status", "publish_at", "preview_link", "send_by_email", "email_preview_link",
+    "access", "exempt_from_sampling", "status", "publish_at", "preview_link", "send_by_email",
+    "email_preview_link",
 ]  # fmt: skip
 
 

@@ -5,7 +5,7 @@ import math
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -92,6 +92,20 @@ class Publication(models.Model):
     )
     print_issues_per_year = models.PositiveSmallIntegerField(
         default=0, help_text="Printed issues a subscription includes each year (0: web only)."
+    )
+    free_articles_anonymous = models.PositiveSmallIntegerField(
+        "free articles for visitors",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Subscribers-only articles a visitor without an account may read whole in any "
+        "30 days (0: none, the paywall at once).",
+    )
+    free_articles_registered = models.PositiveSmallIntegerField(
+        "free articles for registered readers",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="The same for readers with a free account and no subscription: more than for "
+        "visitors turns the wall they meet into “create a free account to read more”.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the site menu.")
 
@@ -259,6 +273,12 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text="When the article goes live. A future time schedules it; it appears by itself.",
+    )
+    exempt_from_sampling = models.BooleanField(
+        "exempt from sampling",
+        default=False,
+        help_text="A subscribers-only article that is never among a publication's free articles "
+        "a month: always behind the paywall.",
     )
     send_by_email = models.BooleanField(
         "send by email",

@@ -428,6 +428,13 @@ LOGGING = {
 
 # Paywall: how long access lasts past a subscription's end date.
 PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
+# Sampling (each publication's free articles a month are set in its admin page): free articles
+# across all publications together in any 30 days (0: no cap beyond each publication's).
+PAYWALL_SAMPLING_SITE_CAP = env_int("PAYWALL_SAMPLING_SITE_CAP", 0)
+# Free articles a day that visitors without an account on one network (/24, IPv6 /48) may
+# start, all together (0: no cap). Personal data: the network is kept as a keyed hash, salted
+# with the day, in the cache for 24 hours.
+PAYWALL_SAMPLING_PER_NETWORK_PER_DAY = env_int("PAYWALL_SAMPLING_PER_NETWORK_PER_DAY", 0)
 
 # Paragraphs shown as the teaser when the editor has not placed a <!-- more --> break.
 MAGAZINE_TEASER_PARAGRAPHS = env_int("MAGAZINE_TEASER_PARAGRAPHS", 2)

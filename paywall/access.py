@@ -3,10 +3,15 @@
 Pure: no request, no database, no clock. Everything that shows article text — pages, feeds,
 search, sitemaps, emails, comments — builds a `Reader` and asks `can_read`; lists use
 `readable_q`, the same rule as a queryset filter.
+
+A publication may let readers sample: a few subscribers-only articles whole in any 30 days. What
+a reader has sampled is their `Meter`, one more input to the rule. Only the article page's own
+view gives a reader a meter (`paywall.meter`), so no other surface — feeds, search, email —
+ever shows sampled text, and only that page counts a read.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db.models import Q
@@ -28,6 +33,13 @@ class Reason(StrEnum):
     NO_SUBSCRIPTION = "no_subscription"
     EXPIRED = "expired"
     NOT_PUBLISHED = "not_published"
+    SAMPLED = "sampled"  # one of the publication's free articles a month
+    SAMPLES_USED_REGISTER = "samples_used_register"  # a free account would give more
+    SAMPLES_USED_SUBSCRIBE = "samples_used_subscribe"
+
+
+# The meter's window: an article counts for 30 days after it was first read whole.
+SAMPLING_WINDOW = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,44 @@ class Gift:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """A subscribers-only article read whole as one of its publication's free articles."""
+
+    article_id: int
+    publication_id: int
+    read_at: datetime
+
+
+@dataclass(frozen=True)
+class Meter:
+    """What a reader has sampled lately. `exhausted`: no new free article whatever the counts —
+    their record could not be believed (a cookie that fails its signature counts as an
+    allowance used up, never as a fresh start), their network is past its daily cap, or the
+    request may not count (HEAD). `site_cap` (0: none) bounds free articles across all
+    publications."""
+
+    samples: tuple[Sample, ...] = ()
+    exhausted: bool = False
+    site_cap: int = 0
+
+    def current(self, now):
+        return [s for s in self.samples if now - SAMPLING_WINDOW < s.read_at <= now]
+
+    def has_sampled(self, article_id, now):
+        return any(s.article_id == article_id for s in self.current(now))
+
+    def used(self, publication_id, now):
+        return sum(1 for s in self.current(now) if s.publication_id == publication_id)
+
+    def used_up(self, publication_id, allowance, now):
+        if self.exhausted:
+            return True
+        if self.site_cap and len(self.current(now)) >= self.site_cap:
+            return True
+        return self.used(publication_id, now) >= allowance
+
+
+@dataclass(frozen=True)
 class Reader:
     """Who is reading, reduced to what the rule needs."""
 
@@ -58,6 +108,7 @@ class Reader:
     is_staff: bool = False
     entitlements: tuple[Entitlement, ...] = field(default=())
     gifts: tuple[Gift, ...] = field(default=())
+    meter: Meter | None = None
 
     def subscribed_publication_ids(self, now):
         return frozenset(e.publication_id for e in self.entitlements if e.covers(now))
@@ -96,17 +147,46 @@ def can_read(reader, article, *, now):
         return _allow(Reason.FREE)
     if article.pk in reader.gifted_article_ids(now):
         return _allow(Reason.GIFT)
-    if not reader.is_authenticated:
-        return _deny(Reason.NOT_LOGGED_IN)
     if article.access == REGISTERED:
-        return _allow(Reason.REGISTERED)
+        return _allow(Reason.REGISTERED) if reader.is_authenticated else _deny(Reason.NOT_LOGGED_IN)
     if article.publication_id in reader.subscribed_publication_ids(now):
         return _allow(Reason.SUBSCRIBED)
-    if any(
+    lapsed = any(
         e.publication_id == article.publication_id and e.ends_at <= now for e in reader.entitlements
-    ):
-        return _deny(Reason.EXPIRED)
-    return _deny(Reason.NO_SUBSCRIPTION)
+    )
+    sampled = sampling(reader, article, now)
+    if sampled is not None and (sampled.allowed or not lapsed):
+        return sampled
+    if not reader.is_authenticated:
+        return _deny(Reason.NOT_LOGGED_IN)
+    return _deny(Reason.EXPIRED if lapsed else Reason.NO_SUBSCRIPTION)
+
+
+def allowance(publication, reader):
+    """The free articles a month `publication` gives a reader like `reader`."""
+    if reader.is_authenticated:
+        return publication.free_articles_registered
+    return publication.free_articles_anonymous
+
+
+def sampling(reader, article, now):
+    """The meter's answer for a subscribers-only article the reader is not subscribed to: read
+    it as one of the free articles (again, if already counted), or the wall that says what
+    would open it — or None where the publication does not let readers sample it."""
+    meter = reader.meter
+    if meter is None or article.exempt_from_sampling:
+        return None
+    publication = article.publication
+    free = allowance(publication, reader)
+    if not free:
+        return None
+    if meter.has_sampled(article.pk, now):
+        return _allow(Reason.SAMPLED)
+    if not meter.used_up(article.publication_id, free, now):
+        return _allow(Reason.SAMPLED)
+    if not reader.is_authenticated and publication.free_articles_registered > free:
+        return _deny(Reason.SAMPLES_USED_REGISTER)
+    return _deny(Reason.SAMPLES_USED_SUBSCRIBE)
 
 
 def readable_q(reader, *, now, prefix=""):

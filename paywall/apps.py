@@ -6,9 +6,13 @@ class PaywallConfig(AppConfig):
     verbose_name = "Subscriptions and paywall"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from caching.pages import personal_query_parameter
-        from paywall import gifts, readers
+        from paywall import gifts, meter, readers
 
         readers.connect()
+        # Logging in or signing up: the visitor's free articles join the account's.
+        user_logged_in.connect(meter.merge, dispatch_uid="paywall-meter-merge")
         # A visitor holding a gift link is someone to the paywall: never a shared anonymous page.
         personal_query_parameter(gifts.QUERY_PARAMETER)

@@ -178,3 +178,24 @@ class GiftLink(models.Model):
         if self.expires_at <= at:
             return self.Status.EXPIRED
         return self.Status.ACTIVE
+
+
+class SampledRead(models.Model):
+    """A registered reader's free article: counted the first time they read it whole, and
+    again only once the 30-day window has passed (`paywall.access.SAMPLING_WINDOW`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sampled_reads"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    publication_id = models.IntegerField()  # the article's, kept here: counted without a join
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="sampled_read_once"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user} read {self.article} on {self.read_at:%d %b %Y}"

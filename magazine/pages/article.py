@@ -22,7 +22,7 @@ from django.views.generic import DetailView
 from accounts.backends import user_key
 from caching.generations import cached_at, generation
 from caching.local import LocalCache
-from caching.pages import shared_response
+from caching.pages import personal_page, shared_response
 from comments.counts import with_comment_counts
 from comments.section import comment_section
 from comments.summary import attach_summary, summary_keys
@@ -31,6 +31,7 @@ from magazine.models import SEARCH_FIELDS, Article
 from magazine.now import NowMixin
 from magazine.pages.seo import article_breadcrumbs, article_description, article_structured_data
 from magazine.rendering import article_body
+from paywall import meter
 from paywall.access import Reason, can_read
 from paywall.box import paywall_box
 from paywall.readers import reader_keys
@@ -141,17 +142,38 @@ class ArticleView(NowMixin, DetailView):
         The paywall's decision and the comment section it leads to are all that is decided
         per request; the rest of the page is built only if it is rendered."""
         self.object = self.get_object()
-        access = can_read(self.request.reader, self.object, now=self.now)
+        reader = meter.metered(self.request, self.object, self.now)
+        access = can_read(reader, self.object, now=self.now)
+        new_sample = meter.is_new_sample(reader, self.object, access, self.now)
+        if new_sample and meter.prefetching(self.request):
+            return meter.prefetch_declined()
         comments = comment_section(
             self.request, self.object, access=access, now=self.now, form=comment_form
         )
 
-        def render():
-            context = self.get_context_data(object=self.object, access=access, comments=comments)
+        def render(**context):
+            context = self.get_context_data(
+                object=self.object, access=access, comments=comments, **context
+            )
             return self.render_to_response(context, status=status)
 
+        if reader.meter is not None:
+            return self.metered_page(reader, access, new_sample, render)
         variant = self.shared_variant(access, comments)
         return render() if variant is None else shared_response(self.request, variant, render)
+
+    def metered_page(self, reader, access, new_sample, render):
+        """The page of a reader whose meter decided it: theirs alone, counting the read if it
+        is a new free article."""
+        article, now = self.object, self.now
+        sampling = None
+        if access.reason == Reason.SAMPLED:
+            sampling = meter.notice(reader, article, now, counting=new_sample)
+        response = render(sampling=sampling)
+        personal_page(response)
+        if new_sample and response.status_code == 200:
+            meter.count(self.request, response, reader, article, now)
+        return response
 
     def shared_variant(self, access, comments):
         """What this page depends on when every reader like this one sees the same page: the

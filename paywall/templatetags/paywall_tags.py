@@ -30,3 +30,9 @@ def subscribe_href(publication, article=None):
         return publication.subscribe_url
     path = reverse("subscribe", kwargs={"publication": publication.slug})
     return f"{path}?{urlencode({'next': article.get_absolute_url()})}" if article else path
+
+
+@register.filter
+def without_the(name):
+    """ "The Backyard Flock" as it reads after another word: "free Backyard Flock articles"."""
+    return name[4:] if name.startswith("The ") else name

@@ -344,3 +344,27 @@ def test_private_feed_gives_nothing_away_once_the_subscription_lapses(client, ga
     with time_machine.travel(lapsed):
         entry = private_feed_entry(client, subscriber, article)
     assert_no_needle(entry, "a lapsed subscriber's private feed")
+
+
+def test_hidden_text_appears_on_no_surface_past_the_free_allowance(client, gated):
+    """With sampling on, a visitor and a reader who have used up their free articles meet the
+    wall on every surface — and no surface other than the article page ever samples."""
+    article = gated[Article.Access.SUBSCRIBERS]
+    publication = article.publication
+    type(publication).objects.filter(pk=publication.pk).update(
+        free_articles_anonymous=1, free_articles_registered=2
+    )
+    fillers = [
+        make_article(section=article.section, access=Article.Access.SUBSCRIBERS, body="Filler.")
+        for _ in range(2)
+    ]
+    for who, user in visitors(article).items():
+        client.logout()
+        client.cookies.clear()
+        if user:
+            client.force_login(user)
+        for filler in fillers:
+            client.get(filler.get_absolute_url())
+        for surface, url in surfaces(article).items():
+            response = client.get(url, follow=True)
+            assert_no_needle(response.content.decode(), f"{surface} for {who} past the allowance")

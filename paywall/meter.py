@@ -1,0 +1,230 @@
+"""The meter: which of a publication's free articles a month a reader has read, kept on the
+server's terms, and counting one more.
+
+Only the article page asks for a meter (`metered`), and only its real GET counts: HEAD,
+prefetches, feeds, search, email and gift links never do. A visitor's meter is one signed
+cookie listing the articles and the days they were read; a reader's is rows in the database,
+and the cookie's articles join them when the visitor logs in or signs up. A cookie that fails
+its signature counts as an allowance used up: editing it never starts a reader over (deleting
+it does — and the answer to that is the registration wall, not fingerprinting).
+"""
+
+import ipaddress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.crypto import salted_hmac
+
+from paywall.access import SAMPLING_WINDOW, SUBSCRIBERS, Meter, Reason, Sample, allowance
+from paywall.models import SampledRead
+
+COOKIE = "meter"
+SALT = "paywall.meter"
+# More entries than any allowance needs: a cookie that grew past this keeps its latest.
+MOST_SAMPLES = 200
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def prefetching(request):
+    """Whether the browser is only fetching the page in case it is opened (Chrome's speculation
+    rules and `<link rel=prefetch>`, Firefox's `X-Moz`)."""
+    purposes = (request.headers.get(name, "") for name in ("Sec-Purpose", "Purpose", "X-Moz"))
+    return any("prefetch" in purpose.lower() for purpose in purposes)
+
+
+def applies(article, reader, now):
+    """Whether what `reader` gets of `article` may depend on their meter."""
+    return (
+        article.access == SUBSCRIBERS
+        and not article.exempt_from_sampling
+        and not reader.is_staff
+        and allowance(article.publication, reader) > 0
+        and article.publication_id not in reader.subscribed_publication_ids(now)
+        and article.pk not in reader.gifted_article_ids(now)
+    )
+
+
+def metered(request, article, now):
+    """`request.reader`, with their meter when it may change what they get of `article`. A
+    request that is not a GET (HEAD) may re-read what was counted, and count nothing new."""
+    reader = request.reader
+    if not applies(article, reader, now):
+        return reader
+    reader = reader._wrapped  # the Reader itself, behind the middleware's lazy object
+    meter = meter_for(request, reader, now)
+    if request.method != "GET":
+        meter = replace(meter, exhausted=True)
+    return replace(reader, meter=meter)
+
+
+def meter_for(request, reader, now):
+    site_cap = settings.PAYWALL_SAMPLING_SITE_CAP
+    if reader.is_authenticated:
+        rows = SampledRead.objects.filter(
+            user_id=request.user.pk, read_at__gt=now - SAMPLING_WINDOW
+        ).values_list("article_id", "publication_id", "read_at")
+        return Meter(tuple(Sample(*row) for row in rows), site_cap=site_cap)
+    samples, trusted = cookie_samples(request)
+    exhausted = not trusted or network_used_up(request, now)
+    return Meter(samples, exhausted=exhausted, site_cap=site_cap)
+
+
+def is_new_sample(reader, article, access, now):
+    """Whether this read of `article` is one more free article (not a re-read)."""
+    return (
+        reader.meter is not None
+        and access.reason == Reason.SAMPLED
+        and not reader.meter.has_sampled(article.pk, now)
+    )
+
+
+def count(request, response, reader, article, now):
+    """Put `article` on the reader's meter: a row for a reader, the cookie for a visitor."""
+    if reader.is_authenticated:
+        SampledRead.objects.bulk_create(
+            [
+                SampledRead(
+                    user_id=request.user.pk,
+                    article_id=article.pk,
+                    publication_id=article.publication_id,
+                    read_at=now,
+                )
+            ],
+            update_conflicts=True,  # counted again once its window has passed
+            unique_fields=["user", "article"],
+            update_fields=["read_at"],
+        )
+        return
+    samples = [*reader.meter.current(now), Sample(article.pk, article.publication_id, now)]
+    set_cookie(response, samples[-MOST_SAMPLES:])
+    note_network(request, now)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the notice on a free article's page says: free articles left (this one counted)
+    of the allowance, and whether a free account would give more."""
+
+    left: int
+    allowance: int
+    more_with_an_account: int
+
+
+def notice(reader, article, now, *, counting):
+    publication = article.publication
+    free = allowance(publication, reader)
+    used = reader.meter.used(article.publication_id, now) + (1 if counting else 0)
+    more = 0
+    if not reader.is_authenticated and publication.free_articles_registered > free:
+        more = publication.free_articles_registered
+    return Notice(left=max(0, free - used), allowance=free, more_with_an_account=more)
+
+
+def prefetch_declined():
+    """The answer to a prefetch of what would be a new free article: an error status, which
+    browsers do not keep, so that only opening the page counts it."""
+    response = HttpResponse(
+        "Not prefetched: opening this article counts it as one of your free articles.",
+        status=425,  # Too Early: "send it again when it is really wanted"
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# The visitor's cookie ----------------------------------------------------------------------------
+
+
+def cookie_samples(request):
+    """The samples a visitor's cookie lists, and whether it could be believed."""
+    if COOKIE not in request.COOKIES:
+        return (), True
+    try:
+        value = request.get_signed_cookie(COOKIE, salt=SALT)
+        return tuple(parse(value)), True
+    except (signing.BadSignature, ValueError):
+        return (), False
+
+
+def parse(value):
+    for entry in filter(None, value.split(".")):
+        article_id, publication_id, day = (int(part) for part in entry.split("-"))
+        yield Sample(article_id, publication_id, EPOCH + timedelta(days=day))
+
+
+def set_cookie(response, samples):
+    value = ".".join(
+        f"{s.article_id}-{s.publication_id}-{(s.read_at - EPOCH).days}" for s in samples
+    )
+    response.set_signed_cookie(
+        COOKIE,
+        value,
+        salt=SALT,
+        max_age=int(SAMPLING_WINDOW.total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def merge(sender, request, user, **kwargs):
+    """On login or sign-up, the visitor's counted articles join the account's (an article
+    already counted there is not counted twice) and the cookie goes."""
+    if request is None or COOKIE not in request.COOKIES:
+        return
+    request.meter_cookie_spent = True
+    samples, trusted = cookie_samples(request)
+    if not trusted:
+        return
+    SampledRead.objects.bulk_create(
+        [
+            SampledRead(
+                user=user,
+                article_id=s.article_id,
+                publication_id=s.publication_id,
+                read_at=s.read_at,
+            )
+            for s in samples
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def forget_spent_cookie(request, response):
+    """Clear the cookie whose articles went into an account (see `merge`)."""
+    if getattr(request, "meter_cookie_spent", False):
+        response.delete_cookie(COOKIE, samesite="Lax")
+
+
+# The optional cap per network --------------------------------------------------------------------
+
+
+def network_key(request, now):
+    """A key for the visitor's network (/24, or /48 for IPv6), hashed with the site's key and
+    the day: it names no address, and tomorrow's key shares nothing with today's."""
+    address = ipaddress.ip_address(get_adapter(request).get_client_ip(request))
+    prefix = 24 if address.version == 4 else 48
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    digest = salted_hmac(f"paywall.meter.network.{now:%Y-%m-%d}", str(network)).hexdigest()
+    return f"meter:network:{digest}"
+
+
+def network_used_up(request, now):
+    cap = settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY
+    return bool(cap) and (cache.get(network_key(request, now)) or 0) >= cap
+
+
+def note_network(request, now):
+    if not settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY:
+        return
+    key = network_key(request, now)
+    cache.add(key, 0, timeout=24 * 60 * 60)
+    try:
+        cache.incr(key)
+    except ValueError:  # gone between the two: the count starts again
+        cache.add(key, 1, timeout=24 * 60 * 60)
