@@ -36,10 +36,11 @@ subscribed = (
     .order_by("-comment_total")
     .first()
 )
-# A database seeded before sampling existed has the demo's allowance to set.
-Publication.objects.filter(slug=SAMPLED, free_articles_anonymous=0).update(
-    free_articles_anonymous=2, free_articles_registered=5
-)
+# A database seeded before sampling existed has the demo's allowance to set (saved, so that
+# every cached copy of its pages is dropped).
+for publication in Publication.objects.filter(slug=SAMPLED, free_articles_anonymous=0):
+    publication.free_articles_anonymous, publication.free_articles_registered = 2, 5
+    publication.save()
 sampled = (
     Article.objects.published()
     .filter(publication__slug=SAMPLED, access=Article.Access.SUBSCRIBERS)

@@ -26,7 +26,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import newsletters, webhooks
+from bench import newsletter_send, webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -358,7 +358,7 @@ def report(pages, floor_runs, memory, search, hooks, mail, args):
 
 
 def newsletter_line(mail):
-    mix = ", ".join(f"{count:,} {newsletters.KINDS[kind]}" for kind, count in mail.mix.items())
+    mix = ", ".join(f"{count:,} {newsletter_send.KINDS[kind]}" for kind, count in mail.mix.items())
     notes = [f"{mail.recipients - mail.sent:,} NOT SENT"] if mail.sent < mail.recipients else []
     if mail.received != mail.sent:
         notes.append(f"the SMTP server counted {mail.received:,}")
@@ -421,7 +421,7 @@ def main():
     if args.only == "newsletters":
         env = site_env(args.database_url, args.redis_url)
         migrate_database(env)
-        mail = newsletters.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
+        mail = newsletter_send.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
         update_report_line(newsletter_line(mail))
         return
     if not shutil.which("wrk"):
@@ -455,7 +455,7 @@ def main():
         hooks = webhooks.measure(
             ROOT, env, SITE_PORT, FAKE_STRIPE_PORT, subscriptions=args.webhook_subscriptions
         )
-        mail = newsletters.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
+        mail = newsletter_send.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
         report(pages, floor_runs, memory, (search_ms, searches, gin), hooks, mail, args)
     finally:
         stop(site)

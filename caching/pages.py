@@ -157,7 +157,7 @@ def anonymous_page_cache(view):
         key = anonymous_page_key(request)
         current = generations(*_anonymous_page_generations)  # rendered as of now, or older
         response = view(request, *args, **kwargs)
-        if request.method != "GET":
+        if request.method != "GET" or getattr(response, "personal_page", False):
             return response
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(
@@ -171,18 +171,17 @@ def anonymous_page_cache(view):
 
 
 def personal_page(response):
-    """Mark `response` as shaped by this visitor alone (by what they have read, say): no page
-    cache keeps it for anyone else."""
+    """Mark `response` as shaped by this visitor (by what they have read, say): never kept as
+    the page of its URL for every anonymous visitor. (A view may still share it, through
+    `shared_response`, with the visitors its variant names.)"""
     response.personal_page = True
 
 
 def store(request, key, response, timeout, tag=None):
     """Keep `response` (without its CSRF tokens) under `key` as a `StoredPage`, with `tag` if
     given. A page that still holds the request's token elsewhere than in a form's field (a
-    template that writes it into a script, say) is not kept at all, nor a personal page."""
+    template that writes it into a script, say) is not kept at all."""
     if response.status_code != 200 or response.streaming or response.cookies:
-        return
-    if getattr(response, "personal_page", False):
         return
     content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
     if holds_csrf_token(content, request):

@@ -28,6 +28,7 @@ from comments.summary import attach_summary
 from comments.threads import PAGE_PARAMETER, page_of, thread_page
 from comments.writing import approve, delete_comment, edit_comment, mark_spam, post_comment
 from magazine.models import Article
+from paywall import meter
 from paywall.access import can_read
 
 POSTED = "Your comment is published."
@@ -63,7 +64,9 @@ class PostComment(View):
         articles = Article.objects.select_related("publication__comment_settings")
         article = get_object_or_404(articles.published(now), pk=article_pk)
         attach_summary(article, request.user, now=now)
-        access = can_read(request.reader, article, now=now)
+        # As the article's page decided (a free article read is one the reader may discuss);
+        # a POST counts no new one.
+        access = can_read(meter.metered(request, article, now), article, now=now)
         decision = commenting_decision(request, article, access=access, now=now)
         if not decision:
             return refuse(request, article, decision, now=now)

@@ -92,12 +92,18 @@ class Meter:
     def used(self, publication_id, now):
         return sum(1 for s in self.current(now) if s.publication_id == publication_id)
 
-    def used_up(self, publication_id, allowance, now):
+    def left(self, publication_id, allowance, now):
+        """New free articles of the publication still to be read: its allowance's remainder,
+        or the site cap's if that is less (none when exhausted)."""
         if self.exhausted:
-            return True
-        if self.site_cap and len(self.current(now)) >= self.site_cap:
-            return True
-        return self.used(publication_id, now) >= allowance
+            return 0
+        left = allowance - self.used(publication_id, now)
+        if self.site_cap:
+            left = min(left, self.site_cap - len(self.current(now)))
+        return max(0, left)
+
+    def used_up(self, publication_id, allowance, now):
+        return self.left(publication_id, allowance, now) == 0
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,12 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from magazine.models import Article
 from paywall.access import SAMPLING_WINDOW, SUBSCRIBERS, Meter, Reason, Sample, allowance
 from paywall.models import SampledRead
 
@@ -107,22 +110,24 @@ def count(request, response, reader, article, now):
 
 @dataclass(frozen=True)
 class Notice:
-    """What the notice on a free article's page says: free articles left (this one counted)
-    of the allowance, and whether a free account would give more."""
+    """What the notice on a free article's page says: free articles left (this one counted,
+    caps included) of the allowance, whether this read is the one that counted, and what a
+    free account would give."""
 
     left: int
     allowance: int
+    counting: bool
     more_with_an_account: int
 
 
 def notice(reader, article, now, *, counting):
     publication = article.publication
     free = allowance(publication, reader)
-    used = reader.meter.used(article.publication_id, now) + (1 if counting else 0)
+    left = reader.meter.left(article.publication_id, free, now) - (1 if counting else 0)
     more = 0
     if not reader.is_authenticated and publication.free_articles_registered > free:
         more = publication.free_articles_registered
-    return Notice(left=max(0, free - used), allowance=free, more_with_an_account=more)
+    return Notice(max(0, left), free, counting, more)
 
 
 def prefetch_declined():
@@ -174,30 +179,53 @@ def set_cookie(response, samples):
 
 def merge(sender, request, user, **kwargs):
     """On login or sign-up, the visitor's counted articles join the account's (an article
-    already counted there is not counted twice) and the cookie goes."""
+    already counted there is not counted twice; one deleted since is dropped) and the cookie
+    goes. A cookie that failed its signature is dropped too: the account has its own meter."""
     if request is None or COOKIE not in request.COOKIES:
         return
-    request.meter_cookie_spent = True
     samples, trusted = cookie_samples(request)
-    if not trusted:
-        return
-    SampledRead.objects.bulk_create(
-        [
-            SampledRead(
-                user=user,
-                article_id=s.article_id,
-                publication_id=s.publication_id,
-                read_at=s.read_at,
+    if trusted and samples:
+        existing = set(
+            Article.objects.filter(pk__in=[s.article_id for s in samples]).values_list(
+                "pk", flat=True
             )
-            for s in samples
-        ],
-        ignore_conflicts=True,
+        )
+        SampledRead.objects.bulk_create(
+            [
+                SampledRead(
+                    user=user,
+                    article_id=s.article_id,
+                    publication_id=s.publication_id,
+                    read_at=s.read_at,
+                )
+                for s in samples
+                if s.article_id in existing
+            ],
+            ignore_conflicts=True,
+        )
+    request.meter_cookie = ()
+
+
+def carry_out(sender, request, user, **kwargs):
+    """On logout, the account's counted articles go with the browser, in the cookie: logging
+    out is not a fresh allowance."""
+    if request is None or user is None:
+        return
+    now = timezone.now()
+    rows = SampledRead.objects.filter(user=user, read_at__gt=now - SAMPLING_WINDOW)
+    request.meter_cookie = tuple(
+        Sample(*row) for row in rows.values_list("article_id", "publication_id", "read_at")
     )
 
 
-def forget_spent_cookie(request, response):
-    """Clear the cookie whose articles went into an account (see `merge`)."""
-    if getattr(request, "meter_cookie_spent", False):
+def settle_cookie(request, response):
+    """Write the cookie a login emptied (see `merge`) or a logout filled (`carry_out`)."""
+    samples = getattr(request, "meter_cookie", None)
+    if samples is None:
+        return
+    if samples:
+        set_cookie(response, list(samples)[-MOST_SAMPLES:])
+    else:
         response.delete_cookie(COOKIE, samesite="Lax")
 
 
@@ -206,8 +234,13 @@ def forget_spent_cookie(request, response):
 
 def network_key(request, now):
     """A key for the visitor's network (/24, or /48 for IPv6), hashed with the site's key and
-    the day: it names no address, and tomorrow's key shares nothing with today's."""
-    address = ipaddress.ip_address(get_adapter(request).get_client_ip(request))
+    the day: it names no address, and tomorrow's key shares nothing with today's. None when
+    the request's address cannot be told (no cap, rather than no page)."""
+    try:
+        address = ipaddress.ip_address(get_adapter(request).get_client_ip(request))
+    except (PermissionDenied, ImproperlyConfigured, ValueError):
+        return None
+    address = getattr(address, "ipv4_mapped", None) or address
     prefix = 24 if address.version == 4 else 48
     network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
     digest = salted_hmac(f"paywall.meter.network.{now:%Y-%m-%d}", str(network)).hexdigest()
@@ -216,13 +249,16 @@ def network_key(request, now):
 
 def network_used_up(request, now):
     cap = settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY
-    return bool(cap) and (cache.get(network_key(request, now)) or 0) >= cap
+    key = network_key(request, now) if cap else None
+    return key is not None and (cache.get(key) or 0) >= cap
 
 
 def note_network(request, now):
     if not settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY:
         return
     key = network_key(request, now)
+    if key is None:
+        return
     cache.add(key, 0, timeout=24 * 60 * 60)
     try:
         cache.incr(key)

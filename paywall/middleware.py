@@ -3,7 +3,7 @@
 from django.utils.functional import SimpleLazyObject, empty
 
 from caching.headers import keep_private
-from paywall.meter import forget_spent_cookie
+from paywall.meter import settle_cookie
 from paywall.readers import reader_for_request
 
 
@@ -17,5 +17,5 @@ class ReaderMiddleware:
         if request.reader._wrapped is not empty:
             # The page was shaped by who is reading: no shared cache may keep it.
             keep_private(response)
-        forget_spent_cookie(request, response)
+        settle_cookie(request, response)
         return response

@@ -158,22 +158,40 @@ class ArticleView(NowMixin, DetailView):
             return self.render_to_response(context, status=status)
 
         if reader.meter is not None:
-            return self.metered_page(reader, access, new_sample, render)
+            return self.metered_page(reader, access, comments, new_sample, render)
         variant = self.shared_variant(access, comments)
         return render() if variant is None else shared_response(self.request, variant, render)
 
-    def metered_page(self, reader, access, new_sample, render):
-        """The page of a reader whose meter decided it: theirs alone, counting the read if it
-        is a new free article."""
+    def metered_page(self, reader, access, comments, new_sample, render):
+        """The page of a reader whose meter decided it, counting the read if it is a new free
+        article. Never the page of its URL for everyone; a free article's page is shared by
+        the readers it says the same to (its notice is the variant), the cookie set after."""
         article, now = self.object, self.now
-        sampling = None
-        if access.reason == Reason.SAMPLED:
+        if access.reason != Reason.SAMPLED:
+            response = render()
+        else:
             sampling = meter.notice(reader, article, now, counting=new_sample)
-        response = render(sampling=sampling)
+            variant = self.sampled_variant(reader, sampling, comments)
+            if variant is None:
+                response = render(sampling=sampling)
+            else:
+                response = shared_response(
+                    self.request, variant, partial(render, sampling=sampling)
+                )
         personal_page(response)
         if new_sample and response.status_code == 200:
+            if not getattr(response, "is_rendered", True):
+                response.render()  # counted once the page is made, not before
             meter.count(self.request, response, reader, article, now)
         return response
+
+    def sampled_variant(self, reader, sampling, comments):
+        """What a free article's page depends on (None: this reader's own)."""
+        if comments is None or comments.cache_key is None or self.request.user.is_staff:
+            return None
+        return (
+            "sampled", generation(CONTENT), reader.is_authenticated, sampling, comments.cache_key
+        )  # fmt: skip
 
     def shared_variant(self, access, comments):
         """What this page depends on when every reader like this one sees the same page: the

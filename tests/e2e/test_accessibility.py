@@ -40,6 +40,7 @@ READER = "reader@example.com"  # no subscription
 PAGE_SIZE = 4  # small enough that the publication's home has a page 2
 NEWSLETTER = "homestead-new-articles"  # a demo newsletter of PUBLICATION
 DIGEST = "good-health-letter"  # a demo newsletter sent as a weekly digest
+SAMPLED = "backyard-poultry"  # lets visitors read two subscribers-only articles a month
 
 
 def url(name, **kwargs):
@@ -49,6 +50,15 @@ def url(name, **kwargs):
 def article(access):
     articles = Article.objects.published().filter(publication__slug=PUBLICATION, access=access)
     return articles.latest("publish_at").get_absolute_url()
+
+
+def sampled(n):
+    """The `n`th subscribers-only article of the demo's publication that lets visitors sample
+    two a month: the anonymous visitor's first two are read whole, the third meets the wall."""
+    articles = Article.objects.published().filter(
+        publication__slug=SAMPLED, access="subscribers", exempt_from_sampling=False
+    )
+    return articles.order_by("-publish_at")[n].get_absolute_url()
 
 
 def section():
@@ -146,6 +156,10 @@ PAGES = [
         user=SUBSCRIBER,
     ),
     Page("subscribe-prompt", lambda: article("subscribers"), shows=".paywall", user=READER),
+    # Sampling, in this order in the anonymous visitor's browser: two free articles, then the wall.
+    Page("sampled-article", lambda: sampled(0), shows=".sampling-notice"),
+    Page("sampled-article-last", lambda: sampled(1), shows=".sampling-notice"),
+    Page("sampling-register-wall", lambda: sampled(2), shows=".paywall #paywall-login"),
     Page("subscribe", lambda: url("subscribe"), shows=".offer-grid"),
     Page(
         "subscribe-as-subscriber", lambda: url("subscribe"), shows=".offer-covered", user=SUBSCRIBER

@@ -317,3 +317,87 @@ def test_the_meter_costs_no_query_for_a_visitor_and_one_for_a_reader(
     assert len(meter_queries()) == 1  # a reader's re-read: their meter, read once
     with django_assert_max_num_queries(WARM_BUDGET + 1):
         read(client, flock[0])
+
+
+def test_editors_set_the_allowances_and_exempt_articles_in_the_admin(client, flock):
+    from django.contrib.auth.models import Group
+
+    from magazine.roles import EDITORS, ensure_staff_groups
+
+    ensure_staff_groups()
+    editor = make_user("editor@example.com", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    publication = flock[0].publication
+    page = client.get(f"/admin/magazine/publication/{publication.pk}/change/").content.decode()
+    assert 'name="free_articles_anonymous" value="2"' in page
+    assert 'name="free_articles_registered" value="5"' in page
+    page = client.get(f"/admin/magazine/article/{flock[0].pk}/change/").content.decode()
+    assert 'name="exempt_from_sampling"' in page
+
+
+def test_logging_in_with_a_cookie_naming_a_deleted_article_merges_the_rest(client, flock):
+    hen = make_user("hen@example.com")
+    read(client, flock[0])
+    read(client, flock[1])
+    Article.objects.filter(pk=flock[0].pk).delete()
+    response = client.post("/accounts/login/", {"login": hen.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert list(SampledRead.objects.values_list("article_id", flat=True)) == [flock[1].pk]
+
+
+def test_logging_out_is_not_a_fresh_allowance(client, flock):
+    hen = make_user("hen@example.com")
+    client.post("/accounts/login/", {"login": hen.email, "password": PASSWORD})
+    read(client, flock[0])
+    read(client, flock[1])
+    response = client.post("/accounts/logout/")
+    assert meter.COOKIE in response.cookies
+    assert whole(client, flock[0])  # counted while logged in: still free to read again
+    assert not whole(client, flock[2])
+
+
+def test_a_reader_sampling_an_article_may_join_its_conversation(client, flock):
+    client.force_login(make_user("hen@example.com"))
+    assert whole(client, flock[0])
+    posted = client.post(f"/comments/articles/{flock[0].pk}/", {"body": "Lovely hens."})
+    assert posted.status_code == 302
+    assert flock[0].comments.filter(body="Lovely hens.").exists()
+
+
+def test_the_notice_counts_the_site_wide_cap_when_it_is_the_lower(client, flock, settings):
+    settings.PAYWALL_SAMPLING_SITE_CAP = 2
+    other = make_publication(name="Homestead Almanac", free_articles_anonymous=3)
+    read(client, make_article(other, access=Article.Access.SUBSCRIBERS))
+    _, html = read(client, flock[0])
+    assert "This is the last of your 2 free Backyard Flock articles" in html
+    _, html = read(client, flock[1])
+    assert "You have read your free articles for this month." in html and HIDDEN not in html
+
+
+def test_reading_a_counted_article_again_past_the_allowance_says_so(client, flock):
+    read(client, flock[0])
+    read(client, flock[1])
+    _, html = read(client, flock[0])
+    assert HIDDEN in html
+    assert "You have read your free articles for this month; this one you may read again." in html
+
+
+def test_a_publication_free_only_with_an_account_shows_visitors_the_account_wall(client):
+    publication = make_publication(name="The Backyard Flock", free_articles_registered=3)
+    article = make_article(publication, access=Article.Access.SUBSCRIBERS)
+    response, html = read(client, article)
+    assert HIDDEN not in html and "Create a free account to read 3 articles a month" in html
+    assert meter.COOKIE not in response.cookies
+    client.force_login(make_user("hen@example.com"))
+    assert whole(client, article)
+
+
+def test_an_ipv4_address_seen_over_ipv6_is_the_same_network(flock, settings, rf):
+    from django.utils import timezone as tz
+
+    settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY = 1
+    now = tz.now()
+    plain = meter.network_key(rf.get("/", REMOTE_ADDR="203.0.113.9"), now)
+    mapped = meter.network_key(rf.get("/", REMOTE_ADDR="::ffff:203.0.113.200"), now)
+    assert plain == mapped and plain != meter.network_key(rf.get("/", REMOTE_ADDR="::1"), now)

@@ -53,7 +53,7 @@ class NewsletterRun:
 
 def measure(root, env, smtp_port, *, recipients):
     """Time a send to `recipients` readers, end to end, with one worker."""
-    mix = shell(root, env, f"from bench.newsletters import create; create({recipients})")
+    mix = shell(root, env, f"from bench.newsletter_send import create; create({recipients})")
     received = multiprocessing.Value("i", 0)
     sink = multiprocessing.Process(target=serve_sink, args=(smtp_port, received), daemon=True)
     sink.start()
@@ -67,14 +67,14 @@ def measure(root, env, smtp_port, *, recipients):
     try:
         with connect(env) as db:
             caught_up = settle(db, received, started=time.time())
-            shell(root, env, "from bench.newsletters import publish; publish()")
+            shell(root, env, "from bench.newsletter_send import publish; publish()")
             wait_for_send(db, timeout=max(300, recipients / 20))
             timings, sent = send_timings(db)
     finally:
         worker.terminate()
         worker.wait(timeout=60)
         sink.terminate()
-        shell(root, env, "from bench.newsletters import remove; remove()")
+        shell(root, env, "from bench.newsletter_send import remove; remove()")
     return NewsletterRun(
         recipients=recipients,
         mix=json.loads(mix),
