@@ -421,7 +421,9 @@ def main():
     if args.only == "newsletters":
         env = site_env(args.database_url, args.redis_url)
         migrate_database(env)
-        mail = newsletter_send.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
+        mail = newsletter_send.measure(
+            ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients
+        )
         update_report_line(newsletter_line(mail))
         return
     if not shutil.which("wrk"):
@@ -455,7 +457,9 @@ def main():
         hooks = webhooks.measure(
             ROOT, env, SITE_PORT, FAKE_STRIPE_PORT, subscriptions=args.webhook_subscriptions
         )
-        mail = newsletter_send.measure(ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients)
+        mail = newsletter_send.measure(
+            ROOT, env, SMTP_SINK_PORT, recipients=args.newsletter_recipients
+        )
         report(pages, floor_runs, memory, (search_ms, searches, gin), hooks, mail, args)
     finally:
         stop(site)
