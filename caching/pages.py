@@ -44,6 +44,7 @@ PAGES = LocalCache(size=200)
 # that make a visitor someone in particular. This module imports none of them.
 _anonymous_page_generations = []
 _personal_parameters = set()
+_visitor_cookies = set()
 
 
 def anonymous_pages_show(name):
@@ -58,10 +59,18 @@ def personal_query_parameter(name):
     _personal_parameters.add(name)
 
 
+def visitor_cookie(name):
+    """Cookie `name` makes whoever holds it someone in particular (a reader's meter, say): they
+    never get or leave the page of a URL for everyone. A page may still give it to every plain
+    visitor alike — the first free article's — and it is kept and given again with the page."""
+    _visitor_cookies.add(name)
+
+
 class StoredPage(NamedTuple):
     headers: tuple  # (name, value) pairs the view set: Content-Type, X-Robots-Tag…
     parts: tuple  # the page's bytes, split where each form's CSRF token goes
     expires_at: float  # as the shared cache's entry, in `time.time()` seconds
+    cookies: tuple = ()  # (name, value, attributes) of the visitor cookies the view set
 
 
 def is_plain_anonymous(request):
@@ -71,7 +80,18 @@ def is_plain_anonymous(request):
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.COOKIES.get("messages")
         and _personal_parameters.isdisjoint(request.GET)
+        and _visitor_cookies.isdisjoint(request.COOKIES)
     )
+
+
+PURPOSE_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ")
+
+
+def prefetching(request):
+    """Whether the browser is only fetching the page in case it is opened (Chrome's speculation
+    rules and `<link rel=prefetch>`, Firefox's `X-Moz`)."""
+    purposes = (request.META.get(name, "") for name in PURPOSE_HEADERS)
+    return any("prefetch" in purpose.lower() for purpose in purposes)
 
 
 def has_messages(request):
@@ -127,6 +147,8 @@ def cached_anonymous_page(request):
             return None
         page = stored[1]
         PAGES.set(key, current, page, page.expires_at)
+    if page.cookies and (request.method != "GET" or prefetching(request)):
+        return None  # a page that counts something is given to a real visit only: the view says
     return replay(request, page)
 
 
@@ -180,15 +202,22 @@ def personal_page(response):
 def store(request, key, response, timeout, tag=None):
     """Keep `response` (without its CSRF tokens) under `key` as a `StoredPage`, with `tag` if
     given. A page that still holds the request's token elsewhere than in a form's field (a
-    template that writes it into a script, say) is not kept at all."""
-    if response.status_code != 200 or response.streaming or response.cookies:
+    template that writes it into a script, say) is not kept at all, nor one that sets a
+    cookie other than a visitor cookie (`visitor_cookie`)."""
+    if response.status_code != 200 or response.streaming:
+        return
+    if not _visitor_cookies.issuperset(response.cookies):
         return
     content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content)
     if holds_csrf_token(content, request):
         log.warning("Not caching %s: it holds a CSRF token outside a form field", request.path)
         return
+    cookies = tuple((m.key, m.value, dict(m)) for m in response.cookies.values())
     page = StoredPage(
-        tuple(response.items()), tuple(content.split(CSRF_PLACEHOLDER)), time.time() + timeout
+        tuple(response.items()),
+        tuple(content.split(CSRF_PLACEHOLDER)),
+        time.time() + timeout,
+        cookies,
     )
     cache.set(key, page if tag is None else (tag, page), timeout)
     PAGES.set(key, tag, page, page.expires_at)
@@ -211,5 +240,8 @@ def replay(request, page):
     parts = page.parts
     content = get_token(request).encode().join(parts) if len(parts) > 1 else parts[0]
     response = HttpResponse(content, headers=dict(page.headers))
+    for name, value, attributes in page.cookies:
+        response.cookies[name] = value
+        response.cookies[name].update(attributes)
     keep_private(response)  # anonymous today, logged in tomorrow: not for shared caches
     return response

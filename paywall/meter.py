@@ -33,13 +33,6 @@ MOST_SAMPLES = 200
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def prefetching(request):
-    """Whether the browser is only fetching the page in case it is opened (Chrome's speculation
-    rules and `<link rel=prefetch>`, Firefox's `X-Moz`)."""
-    purposes = (request.headers.get(name, "") for name in ("Sec-Purpose", "Purpose", "X-Moz"))
-    return any("prefetch" in purpose.lower() for purpose in purposes)
-
-
 def applies(article, reader, now):
     """Whether what `reader` gets of `article` may depend on their meter."""
     return (
@@ -83,6 +76,19 @@ def is_new_sample(reader, article, access, now):
         reader.meter is not None
         and access.reason == Reason.SAMPLED
         and not reader.meter.has_sampled(article.pk, now)
+    )
+
+
+def same_for_every_newcomer(reader):
+    """Whether the page (and the cookie it sets) is what every visitor without a meter gets:
+    a first free article, counted the same way for each of them — unless the network cap makes
+    each network's answer its own."""
+    meter = reader.meter
+    return (
+        not reader.is_authenticated
+        and not meter.samples
+        and not meter.exhausted
+        and not settings.PAYWALL_SAMPLING_PER_NETWORK_PER_DAY
     )
 
 

@@ -22,7 +22,7 @@ from django.views.generic import DetailView
 from accounts.backends import user_key
 from caching.generations import cached_at, generation
 from caching.local import LocalCache
-from caching.pages import personal_page, shared_response
+from caching.pages import personal_page, prefetching, shared_response
 from comments.counts import with_comment_counts
 from comments.section import comment_section
 from comments.summary import attach_summary, summary_keys
@@ -145,7 +145,7 @@ class ArticleView(NowMixin, DetailView):
         reader = meter.metered(self.request, self.object, self.now)
         access = can_read(reader, self.object, now=self.now)
         new_sample = meter.is_new_sample(reader, self.object, access, self.now)
-        if new_sample and meter.prefetching(self.request):
+        if new_sample and prefetching(self.request):
             return meter.prefetch_declined()
         comments = comment_section(
             self.request, self.object, access=access, now=self.now, form=comment_form
@@ -178,7 +178,8 @@ class ArticleView(NowMixin, DetailView):
                 response = shared_response(
                     self.request, variant, partial(render, sampling=sampling)
                 )
-        personal_page(response)
+        if not meter.same_for_every_newcomer(reader):
+            personal_page(response)
         if new_sample and response.status_code == 200:
             if not getattr(response, "is_rendered", True):
                 response.render()  # counted once the page is made, not before

@@ -401,3 +401,17 @@ def test_an_ipv4_address_seen_over_ipv6_is_the_same_network(flock, settings, rf)
     plain = meter.network_key(rf.get("/", REMOTE_ADDR="203.0.113.9"), now)
     mapped = meter.network_key(rf.get("/", REMOTE_ADDR="::ffff:203.0.113.200"), now)
     assert plain == mapped and plain != meter.network_key(rf.get("/", REMOTE_ADDR="::1"), now)
+
+
+def test_a_newcomers_page_kept_for_the_next_newcomer_is_not_given_to_head_or_prefetch(flock):
+    url = flock[0].get_absolute_url()
+    first = Client().get(url)
+    assert meter.COOKIE in first.cookies
+    again = Client().get(url)  # the same first free article, from the page cache
+    assert HIDDEN in again.content.decode() and meter.COOKIE in again.cookies
+    assert again.cookies[meter.COOKIE].value == first.cookies[meter.COOKIE].value
+    assert again.cookies[meter.COOKIE]["httponly"]
+    head = Client().head(url)
+    assert meter.COOKIE not in head.cookies
+    prefetch = Client().get(url, headers={"Sec-Purpose": "prefetch;prerender"})
+    assert prefetch.status_code == 425 and meter.COOKIE not in prefetch.cookies
