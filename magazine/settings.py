@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sharing",
     "billing",
     "newsletters",
+    "print_readers",
     "demo",
 ]
 
@@ -428,6 +429,8 @@ LOGGING = {
 
 # Paywall: how long access lasts past a subscription's end date.
 PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
+# Web accounts one print subscription may be linked to (a household).
+PRINT_HOUSEHOLD_SEATS = env_int("PRINT_HOUSEHOLD_SEATS", 2)
 # Sampling (each publication's free articles a month are set in its admin page): free articles
 # across all publications together in any 30 days (0: no cap beyond each publication's).
 PAYWALL_SAMPLING_SITE_CAP = env_int("PAYWALL_SAMPLING_SITE_CAP", 0)

@@ -54,6 +54,7 @@ urlpatterns = [
     path("<publication:publication>/", include(publication_patterns)),
     path("admin/", admin.site.urls),
     path("accounts/newsletters/", newsletters.preferences, name="newsletter_preferences"),
+    path("accounts/print/", include("print_readers.urls")),
     path("accounts/", include("accounts.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("billing/", include("billing.urls")),

@@ -71,6 +71,7 @@ class Subscription(models.Model):
         IMPORT = "import", "Imported from a fulfilment list"
         STAFF = "staff", "Granted by staff"
         GIFT = "gift", "A gift subscription"
+        PRINT = "print", "Linked print subscription"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"

@@ -149,3 +149,26 @@ def test_a_change_to_the_account_on_the_command_line_ends_its_sessions_everywher
                f"{change}; u.save()")  # fmt: skip
     for server in (first, second):
         assert email not in reader.get(f"{server}/accounts/")
+
+
+def test_a_print_subscription_linked_on_one_server_and_lapsed_by_an_import(site, tmp_path):
+    env, (first, second) = site
+    set_access(env, "subscribers")
+    reader = Browser()
+    reader.log_in(first, "reader@example.com", DEMO_PASSWORD)
+    assert HIDDEN not in reader.get(f"{second}{ARTICLE}")
+    reader.post(
+        f"{first}/accounts/print/",
+        {"publication": "homestead", "account_number": "HA-100234", "postcode": "05753"},
+    )
+    for server in (first, second):
+        assert HIDDEN in reader.get(f"{server}{ARTICLE}")
+    lapsed = tmp_path / "lapsed.csv"
+    lapsed.write_text(
+        "account_number,postcode,name,email,starts,expires,status\n"
+        "HA-100234,05753,Fern Arable,,2025-01-01,2099-12-31,lapsed\n",
+        encoding="utf-8",
+    )
+    manage(env, "import_print_subscribers", str(lapsed), "--publication", "homestead")
+    for server in (first, second):
+        assert HIDDEN not in reader.get(f"{server}{ARTICLE}")

@@ -6,6 +6,7 @@ from demo.billing import ensure_prices
 from demo.comments import ensure_demo_comments
 from demo.content import demo_files, load_publication
 from demo.newsletters import ensure_demo_newsletters
+from demo.print_readers import ensure_demo_print_subscribers
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         ensure_prices()
         ensure_demo_comments(now=now)
         ensure_demo_newsletters(now=now)
+        ensure_demo_print_subscribers(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password “{DEMO_PASSWORD}”):"))
         for email, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} {description}")

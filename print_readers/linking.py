@@ -1,0 +1,118 @@
+"""A reader linking their web account to a print subscription with the account number and
+postcode from the mailing label, and access that follows the print record's dates.
+
+An account number and a postcode are little to guess from: a failed attempt says the same
+whatever was wrong (no such account, another postcode, a lapsed record), the view limits the
+attempts, a record has only so many seats, and the address on the print record is told when an
+account is linked to it.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from magazine import site
+from outbox.tasks import send_later, templated_message
+from paywall.models import Subscription
+from paywall.subscriptions import end_of_day, plan_for_publication
+from print_readers import normalise
+from print_readers.models import PrintLink, PrintSubscriber
+
+NO_MATCH = (
+    "We could not link a current print subscription with that account number and postcode. "
+    "Check them against your mailing label, or contact us."
+)
+SEATS_TAKEN = (
+    "This print subscription is already linked to {seats} web accounts, as many as it "
+    "includes. To move it to this account, contact us and we will unlink one of the others."
+)
+
+
+class LinkRefused(Exception):
+    pass
+
+
+def link(user, publication, account_number, postcode, *, now=None):
+    """Link `user` to the current print record the label's details name; returns the link
+    (the one they have if already linked). Raises `LinkRefused` with what to tell them."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = (
+            PrintSubscriber.objects.select_for_update()
+            .filter(
+                publication=publication, account_number=normalise.account_number(account_number)
+            )
+            .first()
+        )
+        today = timezone.localdate(now)
+        if (
+            record is None
+            or record.postcode != normalise.postcode(postcode)
+            or not record.is_current(today)
+        ):
+            raise LinkRefused(NO_MATCH)
+        links = record.links.filter(ended_at__isnull=True)
+        mine = links.filter(user=user).first()
+        if mine is not None:
+            return mine
+        if links.count() >= settings.PRINT_HOUSEHOLD_SEATS:
+            raise LinkRefused(SEATS_TAKEN.format(seats=settings.PRINT_HOUSEHOLD_SEATS))
+        subscription = Subscription.objects.create(
+            user=user,
+            plan=plan_for_publication(publication),
+            starts_at=start_of_day(record.starts),
+            ends_at=end_of_day(record.expires),
+            source=Subscription.Source.PRINT,
+            note=f"Print account {record.account_number}",
+        )
+        created = PrintLink.objects.create(
+            record=record, user=user, subscription=subscription, created_at=now
+        )
+    tell_the_label(record, user)
+    return created
+
+
+def start_of_day(date):
+    return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
+
+
+def follow(subscription, record, now):
+    """Give a linked account's access the print record's dates: a renewal extends it, a record
+    lapsed or cancelled ends it at once (and a record renewed after lapsing opens it again)."""
+    subscription.ends_at = end_of_day(record.expires)
+    current = record.is_current(timezone.localdate(now))
+    subscription.cancelled_at = None if current else (subscription.cancelled_at or now)
+    subscription.save(update_fields=["ends_at", "cancelled_at", "updated_at"])
+
+
+def unlink(link, now):
+    """Staff end a link: its access ends at once and its seat is free again."""
+    with transaction.atomic():
+        link.ended_at = now
+        link.save(update_fields=["ended_at"])
+        subscription = link.subscription
+        subscription.cancelled_at = subscription.cancelled_at or now
+        subscription.save(update_fields=["cancelled_at", "updated_at"])
+
+
+def tell_the_label(record, user):
+    """The address on the print record learns that a web account was linked to it, unless it
+    is the account's own."""
+    if not record.email or record.email.lower() == user.email.lower():
+        return
+    context = {
+        "record": record,
+        "publication": record.publication,
+        "site_name": settings.SITE_NAME,
+        "contact_url": site.absolute_url("/"),
+    }
+    send_later(
+        templated_message(
+            "print_readers/email/linked",
+            context,
+            subject=f"A web account was linked to your {record.publication.name} subscription",
+            to=[record.email],
+        )
+    )

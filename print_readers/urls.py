@@ -1,0 +1,5 @@
+from django.urls import path
+
+from print_readers import views
+
+urlpatterns = [path("", views.link, name="print_link")]

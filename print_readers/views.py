@@ -1,0 +1,66 @@
+"""My account › Print subscription: linking a print subscription to the web account."""
+
+from http import HTTPStatus
+
+from allauth.core.internal import ratelimit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from print_readers import linking
+from print_readers.forms import LinkForm
+
+# Per account, and per network: an account number and a postcode are little to guess from.
+ATTEMPTS = "5/15m/user,20/d/ip"
+TOO_MANY = (
+    "Too many attempts to link a print subscription: try again later, or contact us with the "
+    "details from your mailing label."
+)
+
+
+@login_required
+def link(request):
+    now = timezone.now()
+    form = LinkForm(request.POST or None)
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        if not ratelimit.consume(
+            request, action="link_print", config={"link_print": ATTEMPTS}, app="print_readers"
+        ):
+            form.is_valid()
+            form.add_error(None, TOO_MANY)
+            status = HTTPStatus.TOO_MANY_REQUESTS
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                made = linking.link(
+                    request.user, data["publication"], data["account_number"], data["postcode"],
+                    now=now,
+                )  # fmt: skip
+            except linking.LinkRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = HTTPStatus.BAD_REQUEST
+            else:
+                messages.success(
+                    request,
+                    f"Linked: you can read {made.record.publication.name} online until "
+                    f"{made.record.expires:%-d %B %Y}.",
+                )
+                return redirect("print_link")
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    return render(
+        request, "print_readers/link.html", {"form": form, "links": links_of(request.user, now)},
+        status=status,
+    )  # fmt: skip
+
+
+def links_of(user, now):
+    today = timezone.localdate(now)
+    links = list(
+        user.print_links.filter(ended_at__isnull=True).select_related("record__publication")
+    )
+    for one in links:
+        one.current = one.record.is_current(today)
+    return links
