@@ -78,6 +78,14 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = ["publication"]
     date_hierarchy = "cover_date"
     search_fields = ["title"]
+    readonly_fields = ["edition_link"]
+
+    @admin.display(description="Current edition")
+    def edition_link(self, issue):
+        """The edition through the view that checks who reads it: the file has no address."""
+        if not issue.edition:
+            return "None uploaded."
+        return format_html('<a href="{}">Read it</a>', reverse("edition", args=[issue.edition_key]))
 
 
 @admin.register(Tag)

@@ -1,10 +1,14 @@
 """Publications and what they print: sections, authors, print issues, tags and articles."""
 
 import math
+import os
+import uuid
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -16,7 +20,7 @@ RESERVED_PUBLICATION_SLUGS = frozenset(
     {
         "accounts", "admin", "api", "feeds", "gift", "media", "preview", "robots.txt", "search",
         "share", "sitemap.xml", "static", "comments", "subscribe", "account", "accents.css",
-        "healthz", "billing", "newsletters", "anymail",
+        "healthz", "billing", "newsletters", "anymail", "editions",
     }
 )  # fmt: skip
 # Second path segments under a publication that are not articles.
@@ -93,6 +97,12 @@ class Publication(models.Model):
     print_issues_per_year = models.PositiveSmallIntegerField(
         default=0, help_text="Printed issues a subscription includes each year (0: web only)."
     )
+    back_issues_for_subscribers = models.BooleanField(
+        "back issues for subscribers",
+        default=True,
+        help_text="Current subscribers may read the digital editions of issues from before their "
+        "subscription began (off: only the issues they subscribed for).",
+    )
     free_articles_anonymous = models.PositiveSmallIntegerField(
         "free articles for visitors",
         default=0,
@@ -154,6 +164,33 @@ class Author(models.Model):
         return self.name
 
 
+class EditionStorage(FileSystemStorage):
+    """Where digital editions are kept: outside the public media folder (`EDITIONS_ROOT`, read
+    when used), and with no address of their own — `magazine.pages.editions` serves them."""
+
+    @property
+    def base_location(self):
+        return settings.EDITIONS_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        return None
+
+
+def editions_storage():
+    return EditionStorage()
+
+
+def validate_pdf(file):
+    file.seek(0)
+    if file.read(5) != b"%PDF-":
+        raise ValidationError("This is not a PDF file.")
+    file.seek(0)
+
+
 class Issue(models.Model):
     """A print issue, e.g. Volume 12, Number 3 (Autumn 2026)."""
 
@@ -164,6 +201,17 @@ class Issue(models.Model):
     cover_date = models.DateField()
     cover_image = models.ImageField(upload_to="issues/", blank=True)
     cover_image_alt = models.CharField(max_length=250, blank=True)
+    edition = models.FileField(
+        "digital edition (PDF)",
+        storage=editions_storage,
+        upload_to="editions/",
+        blank=True,
+        validators=[validate_pdf],
+        help_text="The printed edition as a PDF. Kept outside the public media folder and served "
+        "only to readers entitled to it.",
+    )
+    # The edition's address: not the issue's number, which anyone could count through.
+    edition_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["publication", "-cover_date"]

@@ -429,6 +429,12 @@ LOGGING = {
 
 # Paywall: how long access lasts past a subscription's end date.
 PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
+# Digital editions (the printed issues as PDFs): kept here, outside MEDIA_ROOT, and handed over
+# by Django, or by the front server: "nginx" (X-Accel-Redirect to EDITIONS_INTERNAL_URL, an
+# `internal` location aliased to EDITIONS_ROOT) or "apache" (X-Sendfile).
+EDITIONS_ROOT = Path(env_str("EDITIONS_ROOT") or BASE_DIR / "editions")
+EDITIONS_SERVED_BY = env_str("EDITIONS_SERVED_BY") or "django"
+EDITIONS_INTERNAL_URL = env_str("EDITIONS_INTERNAL_URL") or "/protected-editions/"
 # Web accounts one print subscription may be linked to (a household).
 PRINT_HOUSEHOLD_SEATS = env_int("PRINT_HOUSEHOLD_SEATS", 2)
 # Sampling (each publication's free articles a month are set in its admin page): free articles

@@ -7,7 +7,7 @@ from billing import views as billing
 from billing.urls import gift_patterns
 from caching.pages import anonymous_page_cache as shared
 from comments.urls import urls as comment_urls
-from magazine.pages import article, feeds, health, sitemaps, views
+from magazine.pages import article, editions, feeds, health, sitemaps, views
 from magazine.pages.converters import (
     ArticleSlugConverter,
     PublicationSlugConverter,
@@ -55,6 +55,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/newsletters/", newsletters.preferences, name="newsletter_preferences"),
     path("accounts/print/", include("print_readers.urls")),
+    path("editions/<uuid:key>/", editions.edition, name="edition"),
     path("accounts/", include("accounts.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("billing/", include("billing.urls")),

@@ -11,10 +11,11 @@ ever shows sampled text, and only that page counts a read.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import Q
+from django.utils import timezone
 
 from magazine.models import Article, published_q
 
@@ -213,3 +214,24 @@ def readable_q(reader, *, now, prefix=""):
         if subscribed:
             allowed |= q(access=SUBSCRIBERS, publication_id__in=sorted(subscribed))
     return published_q(now, prefix) & allowed
+
+
+def can_read_edition(reader, issue, *, now):
+    """Whether `reader` may read `issue`'s digital edition (the printed pages), and why.
+
+    Whoever subscribed to its publication on its cover date may — the issue they were sent,
+    whether their access came from the web, a print subscription, a bundle or a comp — and
+    staff. So may any current subscriber, unless the publication keeps back issues from before a
+    subscription began to those who subscribed then (`back_issues_for_subscribers`)."""
+    if reader.is_staff:
+        return _allow(Reason.STAFF)
+    cover = timezone.make_aware(datetime.combine(issue.cover_date, time.min))
+    mine = [e for e in reader.entitlements if e.publication_id == issue.publication_id]
+    if any(e.starts_at <= cover < e.ends_at for e in mine):
+        return _allow(Reason.SUBSCRIBED)
+    current = any(e.covers(now) for e in mine)
+    if current and cover <= now and issue.publication.back_issues_for_subscribers:
+        return _allow(Reason.SUBSCRIBED)
+    if not reader.is_authenticated:
+        return _deny(Reason.NOT_LOGGED_IN)
+    return _deny(Reason.EXPIRED if mine and not current else Reason.NO_SUBSCRIPTION)

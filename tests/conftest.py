@@ -12,6 +12,7 @@ def _test_settings(settings, tmp_path):
     """Fast hashing, uploads in a throwaway folder, and no cache carried over between tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EDITIONS_ROOT = tmp_path / "editions"
     settings.SITE_URL = "https://magazine.example"
     cache.clear()
     clear_every_cache()

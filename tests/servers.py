@@ -140,6 +140,7 @@ def production_env(**overrides):
         "TASK_BACKEND": "immediate",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "ERROR",
+        "EDITIONS_ROOT": tempfile.mkdtemp(prefix="editions-"),  # the demo's PDFs, not the repo's
         **overrides,
     }
 

@@ -33,6 +33,7 @@ from magazine.pages.pagination import CardPaginator
 from magazine.pages.seo import (
     publication_structured_data,
 )
+from paywall.access import can_read_edition
 
 SECTION_TEASERS = 3
 RECENT_FOR_SECTIONS = 200
@@ -197,7 +198,10 @@ class IssueView(PublicationMixin, DetailView):
         articles = cards(self.published().filter(issue=self.object)).order_by(
             "section__position", "section__name", "-publish_at"
         )
-        return super().get_context_data(articles=articles, **kwargs)
+        edition = None
+        if self.object.edition:
+            edition = can_read_edition(self.request.reader, self.object, now=self.now)
+        return super().get_context_data(articles=articles, edition=edition, **kwargs)
 
 
 class SearchView(NowMixin, TemplateView):

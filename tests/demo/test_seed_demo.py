@@ -50,3 +50,24 @@ def test_demo_has_a_conversation_under_an_article_and_can_run_again():
     assert authors == {"reader@example.com", "subscriber@example.com", "editor@example.com"}
     call_command("seed_demo")
     assert Comment.objects.count() == count
+
+
+def test_the_demo_has_print_subscribers_and_an_edition_for_each_issue(client):
+    from magazine.models import Issue
+    from print_readers.models import PrintSubscriber
+
+    call_command("seed_demo")
+    records = dict(PrintSubscriber.objects.values_list("account_number", "status"))
+    assert records == {"HA100234": "active", "HA100987": "lapsed"}
+    issues = list(Issue.objects.all())
+    assert issues and all(issue.edition for issue in issues)
+    with issues[0].edition.open("rb") as edition:
+        assert edition.read(5) == b"%PDF-"
+    client.login(email="reader@example.com", password="magazine-demo")
+    response = client.post(
+        "/accounts/print/",
+        {"publication": "homestead", "account_number": "HA-100234", "postcode": "05753"},
+    )
+    assert response.status_code == 302
+    call_command("seed_demo")  # again: no second edition, no second record
+    assert PrintSubscriber.objects.count() == 2

@@ -202,6 +202,7 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
     settings = override_settings(
         MAGAZINE_PAGE_SIZE=PAGE_SIZE,
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        EDITIONS_ROOT=tmp_path_factory.mktemp("editions"),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     host = modify_settings(ALLOWED_HOSTS={"append": urlparse(live_server.url).hostname})

@@ -5,6 +5,7 @@ from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from demo.billing import ensure_prices
 from demo.comments import ensure_demo_comments
 from demo.content import demo_files, load_publication
+from demo.editions import ensure_demo_editions
 from demo.newsletters import ensure_demo_newsletters
 from demo.print_readers import ensure_demo_print_subscribers
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         ensure_demo_comments(now=now)
         ensure_demo_newsletters(now=now)
         ensure_demo_print_subscribers(now=now)
+        ensure_demo_editions()
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password “{DEMO_PASSWORD}”):"))
         for email, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} {description}")
