@@ -165,6 +165,13 @@ PAGES = [
         "subscribe-as-subscriber", lambda: url("subscribe"), shows=".offer-covered", user=SUBSCRIBER
     ),
     Page("gift", lambda: reverse("gift"), shows="#gift-form", user=READER),
+    Page("print-link", lambda: reverse("print_link"), shows="#link-print", user=READER),
+    Page(
+        "issue-as-subscriber",
+        lambda: issue().get_absolute_url(),
+        shows=".issue-edition a",
+        user=SUBSCRIBER,
+    ),
     Page("gift-redeem", lambda: reverse("gift_redeem"), shows="#redeem-form", user=READER),
     # The newsletters' pages; the signup box is on the publication's and articles' pages above,
     # and the page it answers with (a POST) is checked in test_newsletters.py.
