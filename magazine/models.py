@@ -184,6 +184,12 @@ def editions_storage():
     return EditionStorage()
 
 
+def edition_path(issue, filename):
+    """An edition's file is named for its issue's key, whatever it was uploaded as: a plain
+    name a front server finds, and nothing to guess from."""
+    return f"editions/{issue.edition_key}.pdf"
+
+
 def validate_pdf(file):
     file.seek(0)
     if file.read(5) != b"%PDF-":
@@ -204,7 +210,7 @@ class Issue(models.Model):
     edition = models.FileField(
         "digital edition (PDF)",
         storage=editions_storage,
-        upload_to="editions/",
+        upload_to=edition_path,
         blank=True,
         validators=[validate_pdf],
         help_text="The printed edition as a PDF. Kept outside the public media folder and served "

@@ -227,10 +227,13 @@ def can_read_edition(reader, issue, *, now):
         return _allow(Reason.STAFF)
     cover = timezone.make_aware(datetime.combine(issue.cover_date, time.min))
     mine = [e for e in reader.entitlements if e.publication_id == issue.publication_id]
-    if any(e.starts_at <= cover < e.ends_at for e in mine):
-        return _allow(Reason.SUBSCRIBED)
     current = any(e.covers(now) for e in mine)
-    if current and cover <= now and issue.publication.back_issues_for_subscribers:
+    if cover > now:  # not out yet, even for those it will be sent to
+        return _deny(Reason.NOT_PUBLISHED)
+    cover_day_ends = cover + timedelta(days=1)
+    if any(e.starts_at < cover_day_ends and cover < e.ends_at for e in mine):
+        return _allow(Reason.SUBSCRIBED)
+    if current and issue.publication.back_issues_for_subscribers:
         return _allow(Reason.SUBSCRIBED)
     if not reader.is_authenticated:
         return _deny(Reason.NOT_LOGGED_IN)

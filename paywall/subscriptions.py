@@ -38,6 +38,7 @@ def grant(*, user, plan, until, source=Subscription.Source.STAFF, note="", now=N
     current = (
         Subscription.objects.select_for_update()
         .filter(user=user, plan=plan)
+        .exclude(source=Subscription.Source.PRINT)  # those follow their print record's dates
         .active(now)
         .order_by("-ends_at")
         .first()

@@ -39,7 +39,16 @@ class PrintSubscriberAdmin(admin.ModelAdmin):
     list_display = ["account_number", "publication", "name", "status", "expires", "imported_at"]
     list_filter = ["publication", "status"]
     search_fields = ["account_number", "name", "email", "postcode"]
-    readonly_fields = ["imported_at"]
+    # The fulfilment house's file is the truth: records change by importing it again (which
+    # keeps linked access in step), never by hand.
+    readonly_fields = [
+        "publication", "account_number", "postcode", "name", "email", "starts", "expires",
+        "status", "imported_at",
+    ]  # fmt: skip
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record with links must lapse (by import), not vanish
+
     inlines = [LinkInline]
     change_list_template = "admin/print_readers/printsubscriber/change_list.html"
 
@@ -54,8 +63,10 @@ class PrintSubscriberAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             try:
-                text = io.TextIOWrapper(form.cleaned_data["file"], encoding="utf-8-sig")
-                report = import_print_subscribers(text, form.cleaned_data["publication"])
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")  # whole, before writing
+                report = import_print_subscribers(
+                    io.StringIO(text, newline=""), form.cleaned_data["publication"]
+                )
             except (ImportFileError, UnicodeDecodeError) as error:
                 form.add_error("file", str(error))
             else:

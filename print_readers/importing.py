@@ -45,12 +45,16 @@ class ImportReport:
 def import_print_subscribers(lines, publication, *, now=None):
     """Import the CSV text `lines` (an iterable of strings) for `publication`."""
     now = now or timezone.now()
-    reader = csv.reader(lines)
-    header = [cell.strip().lower() for cell in next(reader, [])]
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        rows = list(reader)  # the whole file read (and found readable) before anything is written
+    except csv.Error as error:
+        raise ImportFileError(f"Line {reader.line_num} cannot be read as CSV: {error}.") from None
     if header != HEADER:
         raise ImportFileError(f"The first row must be the header {','.join(HEADER)}.")
     report, seen = ImportReport(), set()
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         try:
@@ -80,6 +84,8 @@ def parse_row(cells):
         raise ValueError("the account number is missing or too long")
     if not values["postcode"] or len(values["postcode"]) > 20:
         raise ValueError("the postcode is missing or too long")
+    if len(values["email"]) > 254:
+        raise ValueError("the email address is too long")
     if values["email"]:
         try:
             validate_email(values["email"])
@@ -90,6 +96,8 @@ def parse_row(cells):
             values[name] = dt.date.fromisoformat(raw[name])
         except ValueError:
             raise ValueError(f"{name} “{raw[name]}” is not a date like 2027-01-31") from None
+    if not all(1900 <= values[name].year <= 2100 for name in ("starts", "expires")):
+        raise ValueError("a date is out of range (1900–2100)")
     if values["expires"] < values["starts"]:
         raise ValueError("it expires before it starts")
     if values["status"] not in PrintSubscriber.Status.values:
@@ -112,14 +120,16 @@ def upsert(publication, values, now):
     today = timezone.localdate(now)
     was_current, old_expires = record.is_current(today), record.expires
     changed = [name for name in FIELDS if getattr(record, name) != values[name]]
-    if not changed:
-        return "unchanged"
     for name in changed:
         setattr(record, name, values[name])
-    record.imported_at = now
-    record.save()
+    if changed:
+        record.imported_at = now
+        record.save()
+    # Even an unchanged row: a record past its expiry ends its links' grace at this import.
     for link in record.links.filter(ended_at__isnull=True).select_related("subscription"):
         follow(link.subscription, record, now)
+    if not changed:
+        return "unchanged"
     if was_current and not record.is_current(today):
         return "lapsed"
     if record.is_current(today) and (not was_current or record.expires > old_expires):

@@ -9,6 +9,7 @@ account is linked to it.
 
 import datetime as dt
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,10 @@ from print_readers.models import PrintLink, PrintSubscriber
 NO_MATCH = (
     "We could not link a current print subscription with that account number and postcode. "
     "Check them against your mailing label, or contact us."
+)
+UNLINKED = (
+    "This print subscription was unlinked from your account by our staff. Contact us if you "
+    "think that was a mistake."
 )
 SEATS_TAKEN = (
     "This print subscription is already linked to {seats} web accounts, as many as it "
@@ -57,6 +62,8 @@ def link(user, publication, account_number, postcode, *, now=None):
         mine = links.filter(user=user).first()
         if mine is not None:
             return mine
+        if record.links.filter(user=user, ended_at__isnull=False).exists():
+            raise LinkRefused(UNLINKED)
         if links.count() >= settings.PRINT_HOUSEHOLD_SEATS:
             raise LinkRefused(SEATS_TAKEN.format(seats=settings.PRINT_HOUSEHOLD_SEATS))
         subscription = Subscription.objects.create(
@@ -81,26 +88,32 @@ def start_of_day(date):
 def follow(subscription, record, now):
     """Give a linked account's access the print record's dates: a renewal extends it, a record
     lapsed or cancelled ends it at once (and a record renewed after lapsing opens it again)."""
+    subscription.starts_at = min(subscription.starts_at, start_of_day(record.starts))
     subscription.ends_at = end_of_day(record.expires)
     current = record.is_current(timezone.localdate(now))
     subscription.cancelled_at = None if current else (subscription.cancelled_at or now)
-    subscription.save(update_fields=["ends_at", "cancelled_at", "updated_at"])
+    subscription.save(update_fields=["starts_at", "ends_at", "cancelled_at", "updated_at"])
 
 
 def unlink(link, now):
-    """Staff end a link: its access ends at once and its seat is free again."""
+    """Staff end a link they judge wrong: its access ends at once — back issues included: the
+    subscription is void from its start — its seat is free again, and the account cannot link
+    that record again by itself."""
     with transaction.atomic():
         link.ended_at = now
         link.save(update_fields=["ended_at"])
         subscription = link.subscription
-        subscription.cancelled_at = subscription.cancelled_at or now
+        subscription.cancelled_at = min(now, subscription.starts_at)
         subscription.save(update_fields=["cancelled_at", "updated_at"])
 
 
 def tell_the_label(record, user):
     """The address on the print record learns that a web account was linked to it, unless it
     is the account's own."""
-    if not record.email or record.email.lower() == user.email.lower():
+    if not record.email:
+        return
+    own = EmailAddress.objects.filter(user=user, email__iexact=record.email, verified=True)
+    if own.exists():  # the label's own address, proven: nothing to tell
         return
     context = {
         "record": record,

@@ -37,19 +37,24 @@ class PrintSubscriber(models.Model):
             models.UniqueConstraint(
                 fields=["publication", "account_number"], name="print_account_once"
             ),
+            models.CheckConstraint(
+                condition=Q(expires__gte=models.F("starts")), name="print_expires_after_start"
+            ),
         ]
 
     def __str__(self):
         return f"{self.publication} print subscriber {self.account_number}"
 
     def is_current(self, today):
-        return self.status == self.Status.ACTIVE and self.starts <= today <= self.expires
+        """Active and not expired (a term that starts later, as a renewal may, counts)."""
+        return self.status == self.Status.ACTIVE and today <= self.expires
 
 
 class PrintLink(models.Model):
     """A web account reading on a print subscription (one of the household's seats)."""
 
-    record = models.ForeignKey(PrintSubscriber, on_delete=models.CASCADE, related_name="links")
+    # A record with links is not deleted (its links' access would outlive it unseen): it lapses.
+    record = models.ForeignKey(PrintSubscriber, on_delete=models.PROTECT, related_name="links")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="print_links"
     )

@@ -11,7 +11,7 @@ UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 def account_number(text):
     """ "ha-0100 234" → "HA100234": no separators, upper case, no zeros leading a number."""
-    return SEPARATORS.sub("", LEADING_ZEROS.sub("", (text or "").upper()))
+    return LEADING_ZEROS.sub("", SEPARATORS.sub("", text or "").upper())
 
 
 def postcode(text):

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from print_readers import linking
+from print_readers import linking, normalise
 from print_readers.forms import LinkForm
 
-# Per account, and per network: an account number and a postcode are little to guess from.
+# Per web account, per network, and per print account tried (new web accounts are free to
+# make): an account number and a postcode are little to guess from.
 ATTEMPTS = "5/15m/user,20/d/ip"
+PER_PRINT_ACCOUNT = "10/d/key"
 TOO_MANY = (
     "Too many attempts to link a print subscription: try again later, or contact us with the "
     "details from your mailing label."
@@ -25,9 +27,7 @@ def link(request):
     form = LinkForm(request.POST or None)
     status = HTTPStatus.OK
     if request.method == "POST":
-        if not ratelimit.consume(
-            request, action="link_print", config={"link_print": ATTEMPTS}, app="print_readers"
-        ):
+        if not allowed_to_try(request, form):
             form.is_valid()
             form.add_error(None, TOO_MANY)
             status = HTTPStatus.TOO_MANY_REQUESTS
@@ -54,6 +54,24 @@ def link(request):
         request, "print_readers/link.html", {"form": form, "links": links_of(request.user, now)},
         status=status,
     )  # fmt: skip
+
+
+def allowed_to_try(request, form):
+    """Count this attempt against the limits; False when one is used up."""
+    if not ratelimit.consume(
+        request, action="link_print", config={"link_print": ATTEMPTS}, app="print_readers"
+    ):
+        return False
+    number = normalise.account_number(request.POST.get("account_number", ""))[:40]
+    publication = request.POST.get("publication", "")[:60]
+    usage = ratelimit.consume(
+        request,
+        action="link_print_account",
+        key=f"{publication}:{number}",
+        config={"link_print_account": PER_PRINT_ACCOUNT},
+        app="print_readers",
+    )
+    return bool(usage)
 
 
 def links_of(user, now):

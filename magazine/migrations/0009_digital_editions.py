@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 help_text="The printed edition as a PDF. Kept outside the public media folder and "
                 "served only to readers entitled to it.",
                 storage=magazine.models.editions_storage,
-                upload_to="editions/",
+                upload_to=magazine.models.edition_path,
                 validators=[magazine.models.validate_pdf],
                 verbose_name="digital edition (PDF)",
             ),

@@ -148,3 +148,42 @@ def test_staff_upload_the_file_in_the_admin(client, almanac):
         "/admin/print_readers/printsubscriber/import/", {"publication": almanac.pk, "file": wrong}
     )
     assert "The first row must be the header" in response.content.decode()
+
+
+def test_unreadable_files_and_out_of_range_values_are_clear_errors(almanac):
+    with pytest.raises(ImportFileError, match="cannot be read as CSV"):
+        import_print_subscribers(csv_file('HA-1,05753,"unclosed\n'), almanac)
+    assert not PrintSubscriber.objects.exists()  # nothing written from a file it could not read
+    report = import_print_subscribers(
+        csv_file(
+            "HA-1,05753,Forever,,2020-01-01,9999-12-31,active\n",
+            f"HA-2,05753,Long,{'x' * 250}@example.com,2020-01-01,2030-01-01,active\n",
+        ),
+        almanac,
+    )
+    reasons = [reason for _, reason in report.errors]
+    assert "out of range" in reasons[0] and "too long" in reasons[1]
+
+
+def test_an_unchanged_row_past_its_expiry_ends_the_grace_at_once(almanac):
+    from django.utils import timezone as tz
+
+    import_print_subscribers(csv_file(row("HA-100234")), almanac)
+    link = linking.link(make_user("fern@example.com"), almanac, "HA-100234", "05753")
+    PrintSubscriber.objects.update(expires=yesterday(), starts=yesterday() - timedelta(days=300))
+    lines = row("HA-100234", expires=yesterday(), starts=yesterday() - timedelta(days=300))
+    assert import_print_subscribers(csv_file(lines), almanac).outcomes == {"unchanged": 1}
+    link.subscription.refresh_from_db()
+    assert link.subscription.cancelled_at is not None and link.subscription.cancelled_at <= tz.now()
+
+
+def test_a_renewal_starting_later_keeps_the_reader_reading(almanac):
+    import_print_subscribers(csv_file(row("HA-100234")), almanac)
+    link = linking.link(make_user("fern@example.com"), almanac, "HA-100234", "05753")
+    later = timezone.localdate() + timedelta(days=30)
+    report = import_print_subscribers(
+        csv_file(row("HA-100234", starts=later, expires=later + timedelta(days=365))), almanac
+    )
+    assert report.outcomes == {"renewed": 1}
+    link.subscription.refresh_from_db()
+    assert link.subscription.cancelled_at is None

@@ -116,9 +116,23 @@ def test_the_address_on_the_label_is_told_when_another_account_links(client, rea
     [message] = [m for m in mail.outbox if m.to == ["fern@example.com"]]
     assert "A web account was linked" in message.subject and "HA100234" in message.body
     mail.outbox.clear()
-    client.force_login(make_user("fern@example.com"))
+    client.force_login(make_user("fern@example.com", verified=True))
     link(client)
-    assert mail.outbox == []  # the label's own address: nothing to tell
+    assert mail.outbox == []  # the label's own address, verified: nothing to tell
+
+
+def test_an_unverified_account_with_the_labels_address_does_not_silence_the_notice(client, almanac):
+    client.force_login(make_user("fern@example.com"))  # typed in, never confirmed
+    link(client)
+    assert [m.to for m in mail.outbox] == [["fern@example.com"]]
+
+
+def test_guesses_at_one_print_account_are_limited_whoever_makes_them(client, almanac):
+    codes = []
+    for n in range(11):
+        client.force_login(make_user(f"guesser{n}@example.com"))
+        codes.append(link(client, "HA-100234", f"0{n:04d}", REMOTE_ADDR=f"203.0.{n}.5").status_code)
+    assert codes[-1] == 429 and set(codes[:-1]) == {400}
 
 
 def test_bad_input_is_a_clear_error_not_a_500(client, reader, almanac):
@@ -149,5 +163,9 @@ def test_staff_see_and_undo_a_link(client, almanac):
     assert PrintLink.objects.get().ended_at is not None
     client.force_login(member)
     assert HIDDEN not in client.get(article.get_absolute_url()).content.decode()
+    response = link(client)
+    assert response.status_code == 400 and "unlinked from your account" in response.content.decode()
     client.force_login(make_user("another@example.com"))
     assert link(client).status_code == 302  # the seat is free again
+    subscription = Subscription.objects.get(user=member)
+    assert subscription.cancelled_at <= subscription.starts_at  # void: no back issues either

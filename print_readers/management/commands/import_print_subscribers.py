@@ -1,3 +1,5 @@
+import io
+
 from django.core.management.base import BaseCommand, CommandError
 
 from magazine.models import Publication
@@ -20,7 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"No publication with the slug “{publication}”.")
         try:
             with open(file, encoding="utf-8-sig", newline="") as lines:
-                report = import_print_subscribers(lines, found)
+                text = lines.read()  # decoded whole before anything is written
+            report = import_print_subscribers(io.StringIO(text, newline=""), found)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         except (ImportFileError, UnicodeDecodeError) as error:

@@ -163,3 +163,26 @@ def test_behind_nginx_or_apache_the_front_server_sends_the_file(client, almanac,
 def test_the_file_is_outside_the_public_media_folder(summer, settings):
     assert not summer.edition.path.startswith(str(settings.MEDIA_ROOT))
     assert summer.edition.url is None
+
+
+def test_an_issue_not_out_yet_is_not_read_early(client, almanac):
+    ahead = with_edition(
+        make_issue(
+            almanac, volume=13, number=1, cover_date=timezone.localdate() + timedelta(days=20)
+        )
+    )
+    reader = make_user("reader@example.com")
+    subscribed(
+        reader,
+        almanac,
+        timezone.localdate() - timedelta(days=10),
+        timezone.localdate() + timedelta(days=400),
+    )
+    client.force_login(reader)
+    assert client.get(url(ahead)).status_code == 302
+    client.force_login(make_user("editor@example.com", is_staff=True))
+    assert client.get(url(ahead)).status_code == 200
+
+
+def test_the_file_is_named_for_its_key_not_its_upload(summer):
+    assert summer.edition.name == f"editions/{summer.edition_key}.pdf"
