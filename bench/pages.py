@@ -10,7 +10,8 @@ django.setup()
 
 from django.db.models import Count, Q  # noqa: E402
 
-from magazine.models import Article, Publication  # noqa: E402
+from demo.editions import ensure_demo_editions  # noqa: E402
+from magazine.models import Article, Issue, Publication  # noqa: E402
 
 SUBSCRIBER = "subscriber@example.com"
 PUBLICATION = "homestead"  # the demo subscriber's publication
@@ -48,7 +49,13 @@ sampled = (
     .order_by("-publish_at")
     .first()
 )
+# A database seeded before digital editions existed has the demo's PDFs to make.
+ensure_demo_editions()
+edition = (
+    Issue.objects.filter(publication__slug=PUBLICATION).exclude(edition="").latest("cover_date")
+)
 print("free", free.get_absolute_url())
+print("edition", f"/editions/{edition.edition_key}/")
 print("sampled", sampled.get_absolute_url())
 print("paywalled", paywalled.get_absolute_url())
 print("subscribed", subscribed.get_absolute_url())

@@ -243,6 +243,8 @@ def pages_to_measure(paths, subscriber_cookie):
         Page("article, anonymous, sampled", paths["sampled"], 0.40),
         Page("article, subscriber, whole with comments", paths["subscribed"], 0.35,
              subscriber_cookie),
+        # The subscriber reading an issue as printed: the paywall asked, the PDF streamed.
+        Page("digital edition (PDF), subscriber", paths["edition"], 0.30, subscriber_cookie),
         Page("publication home", paths["publication"], 0.30),
         Page("search results", paths["search"], 0.30),
         Page("feed", paths["feed"], 0.30),
