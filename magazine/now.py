@@ -1,8 +1,15 @@
 """One "now" per request, so every rule on a page agrees on the time."""
 
+import datetime as dt
+
 from django.utils import timezone
 
 from magazine.models import Article
+
+
+def start_of_day(date):
+    """The first instant of `date` in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
 
 
 class NowMixin:

@@ -170,6 +170,7 @@ class SendAdmin(ReadOnly, admin.ModelAdmin):
         "created_at",
         "progress",
         "sent",
+        "suppressed",
         "skipped",
         "failed",
         "unconfirmed",
@@ -189,15 +190,23 @@ class SendAdmin(ReadOnly, admin.ModelAdmin):
         return super().get_queryset(request).annotate(
             sent_count=count(S.SENT), skipped_count=count(S.SKIPPED), failed_count=count(S.FAILED),
             sending_count=count(S.SENDING), queued_count=count(S.QUEUED),
+            suppressed_count=Count(
+                "deliveries",
+                filter=Q(deliveries__state=S.SKIPPED, deliveries__detail=sending.SUPPRESSED),
+            ),
         )  # fmt: skip
 
     @admin.display(description="Sent", ordering="sent_count")
     def sent(self, send):
         return send.sent_count
 
-    @admin.display(description="Not sent")
+    @admin.display(description="Suppressed")
+    def suppressed(self, send):
+        return send.suppressed_count
+
+    @admin.display(description="Not sent (unsubscribed, paused, cancelled…)")
     def skipped(self, send):
-        return send.skipped_count
+        return send.skipped_count - send.suppressed_count
 
     @admin.display(description="Failed")
     def failed(self, send):

@@ -301,6 +301,9 @@ def open_connection():
     return connection
 
 
+SUPPRESSED = "address suppressed"  # a bounce, a complaint, or "no email at all"
+
+
 def why_not(delivery, address, blocked, paused, now):
     """Why this delivery is not to be sent after all (empty: it is)."""
     signup, send = delivery.signup, delivery.send
@@ -313,7 +316,7 @@ def why_not(delivery, address, blocked, paused, now):
     if not address:
         return "no address"
     if address in blocked:
-        return "address suppressed"
+        return SUPPRESSED
     if signup.user_id in paused:
         return "email paused"
     return ""

@@ -11,13 +11,13 @@ ever shows sampled text, and only that page counts a read.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db.models import Q
-from django.utils import timezone
 
 from magazine.models import Article, published_q
+from magazine.now import start_of_day
 
 FREE = Article.Access.FREE
 REGISTERED = Article.Access.REGISTERED
@@ -225,7 +225,7 @@ def can_read_edition(reader, issue, *, now):
     subscription began to those who subscribed then (`back_issues_for_subscribers`)."""
     if reader.is_staff:
         return _allow(Reason.STAFF)
-    cover = timezone.make_aware(datetime.combine(issue.cover_date, time.min))
+    cover = start_of_day(issue.cover_date)
     mine = [e for e in reader.entitlements if e.publication_id == issue.publication_id]
     current = any(e.covers(now) for e in mine)
     if cover > now:  # not out yet, even for those it will be sent to

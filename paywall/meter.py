@@ -34,7 +34,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def applies(article, reader, now):
-    """Whether what `reader` gets of `article` may depend on their meter."""
+    """Whether what `reader` gets of `article` may depend on their meter. (It repeats the
+    rule's cheap checks on purpose: a subscriber's or staff member's page, or one of a title
+    that does not sample, never reads a meter — no cookie parsed, no query.)"""
     return (
         article.access == SUBSCRIBERS
         and not article.exempt_from_sampling

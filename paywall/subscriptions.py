@@ -5,13 +5,13 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from magazine.now import start_of_day
 from paywall.models import Plan, Subscription
 
 
 def end_of_day(date):
     """The first instant after `date` in the site's time zone: access "until" a date includes it."""
-    midnight = dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min)
-    return timezone.make_aware(midnight)
+    return start_of_day(date + dt.timedelta(days=1))
 
 
 def plan_for_publication(publication):

@@ -7,14 +7,13 @@ attempts, a record has only so many seats, and the address on the print record i
 account is linked to it.
 """
 
-import datetime as dt
-
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from magazine import site
+from magazine.now import start_of_day
 from outbox.tasks import send_later, templated_message
 from paywall.models import Subscription
 from paywall.subscriptions import end_of_day, plan_for_publication
@@ -79,10 +78,6 @@ def link(user, publication, account_number, postcode, *, now=None):
         )
     tell_the_label(record, user)
     return created
-
-
-def start_of_day(date):
-    return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
 
 
 def follow(subscription, record, now):

@@ -84,6 +84,21 @@ def make_user(email=None, password=PASSWORD, *, verified=False, **fields):
     return user
 
 
+def make_staff(role, email=None):
+    """A staff member in the group of `role` (magazine.roles: Writers, Editors, Publishers)."""
+    from django.contrib.auth.models import Group
+
+    from magazine.roles import ensure_staff_groups
+
+    group = Group.objects.filter(name=role).first()
+    if group is None:  # a database emptied by a transactional test
+        ensure_staff_groups()
+        group = Group.objects.get(name=role)
+    user = make_user(email, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
 def subscribe(user, publication, *, days=365, **fields):
     """A subscription to `publication` for `user`, from now for `days` days."""
     from paywall.models import Subscription

@@ -1,23 +1,16 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from magazine.models import Article
 from magazine.roles import EDITORS, WRITERS
-from tests.factories import make_article, make_section, make_user
+from tests.factories import make_article, make_section, make_staff
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:magazine_article_changelist")
-
-
-def staff(group):
-    user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def article_form(article, **overrides):
@@ -48,7 +41,7 @@ def run_action(client, action, articles, **extra):
 
 def test_writer_can_create_a_draft_and_submit_it_for_review(client):
     section = make_section()
-    client.force_login(staff(WRITERS))
+    client.force_login(make_staff(WRITERS))
     response = client.post(
         reverse("admin:magazine_article_add"),
         {
@@ -70,7 +63,7 @@ def test_writer_can_create_a_draft_and_submit_it_for_review(client):
 
 def test_writer_cannot_publish_through_the_form(client):
     article = make_article(status=Article.Status.REVIEW)
-    client.force_login(staff(WRITERS))
+    client.force_login(make_staff(WRITERS))
     url = reverse("admin:magazine_article_change", args=[article.pk])
     response = client.post(url, article_form(article, status="published"))
     assert response.status_code == 200
@@ -81,7 +74,7 @@ def test_writer_cannot_publish_through_the_form(client):
 
 def test_writer_cannot_publish_through_actions(client):
     article = make_article(status=Article.Status.REVIEW)
-    client.force_login(staff(WRITERS))
+    client.force_login(make_staff(WRITERS))
     page = client.get(CHANGELIST).content.decode()
     assert "publish_now" not in page
     assert "submit_for_review" in page
@@ -92,7 +85,7 @@ def test_writer_cannot_publish_through_actions(client):
 
 def test_writer_cannot_change_a_published_article(client):
     article = make_article(status=Article.Status.PUBLISHED)
-    client.force_login(staff(WRITERS))
+    client.force_login(make_staff(WRITERS))
     url = reverse("admin:magazine_article_change", args=[article.pk])
     client.post(url, article_form(article, title="Sneaky edit", status="draft"))
     article.refresh_from_db()
@@ -102,7 +95,7 @@ def test_writer_cannot_change_a_published_article(client):
 
 def test_editor_publishes_now(client):
     article = make_article(status=Article.Status.REVIEW, publish_at=None)
-    client.force_login(staff(EDITORS))
+    client.force_login(make_staff(EDITORS))
     run_action(client, "publish_now", [article])
     article.refresh_from_db()
     assert article.is_published()
@@ -110,7 +103,7 @@ def test_editor_publishes_now(client):
 
 def test_editor_schedules_for_later(client):
     article = make_article(status=Article.Status.REVIEW, publish_at=None)
-    client.force_login(staff(EDITORS))
+    client.force_login(make_staff(EDITORS))
     when = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
     form_page = run_action(client, "schedule", [article])
     assert "Publish at" in form_page.content.decode()
@@ -122,7 +115,7 @@ def test_editor_schedules_for_later(client):
 
 def test_scheduling_in_the_past_is_refused(client):
     article = make_article(status=Article.Status.REVIEW, publish_at=None)
-    client.force_login(staff(EDITORS))
+    client.force_login(make_staff(EDITORS))
     past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = run_action(client, "schedule", [article], apply="1", publish_at=past)
     assert "Choose a time in the future" in response.content.decode()
@@ -132,7 +125,7 @@ def test_scheduling_in_the_past_is_refused(client):
 
 def test_editor_unpublishes(client):
     article = make_article()
-    client.force_login(staff(EDITORS))
+    client.force_login(make_staff(EDITORS))
     run_action(client, "unpublish", [article])
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
@@ -141,7 +134,7 @@ def test_editor_unpublishes(client):
 
 def test_edits_are_kept_in_the_revision_history(client):
     article = make_article(status=Article.Status.DRAFT)
-    editor = staff(EDITORS)
+    editor = make_staff(EDITORS)
     client.force_login(editor)
     url = reverse("admin:magazine_article_change", args=[article.pk])
     response = client.post(url, article_form(article, title="Second Title"))
@@ -156,7 +149,7 @@ def test_edits_are_kept_in_the_revision_history(client):
 def test_changelist_filters_and_search(client):
     make_article(title="Findable Fence", status=Article.Status.DRAFT)
     make_article(title="Other Story")
-    client.force_login(staff(EDITORS))
+    client.force_login(make_staff(EDITORS))
     page = client.get(CHANGELIST, {"q": "Findable", "status__exact": "draft"}).content.decode()
     assert "Findable Fence" in page
     assert "Other Story" not in page
@@ -166,7 +159,7 @@ def test_changelist_filters_and_search(client):
 
 def test_an_action_records_who_took_it_in_the_revision_history(client):
     article = make_article(status=Article.Status.REVIEW)
-    editor = staff(EDITORS)
+    editor = make_staff(EDITORS)
     client.force_login(editor)
     run_action(client, "publish_now", [article])
     latest = article.history.order_by("history_date").last()

@@ -12,7 +12,7 @@ from magazine.models import Article
 from magazine.roles import EDITORS, WRITERS, ensure_staff_groups
 from newsletters.models import Cadence, Send
 from newsletters.sending import digest_due_at
-from tests.factories import HIDDEN, make_article, make_publication, make_user
+from tests.factories import HIDDEN, make_article, make_publication, make_staff, make_user
 from tests.newsletters.helpers import everything_in, make_newsletter, sign_up, tick
 
 pytestmark = pytest.mark.django_db
@@ -75,12 +75,7 @@ def test_unknown_newsletters_and_issues_are_not_found(client, newsletter):
 
 @pytest.fixture
 def editor():
-    ensure_staff_groups()
-    from django.contrib.auth.models import Group
-
-    user = make_user("editor@example.com", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    return user
+    return make_staff(EDITORS, "editor@example.com")
 
 
 def test_editors_preview_both_versions_of_an_articles_email(client, title, newsletter, editor):
@@ -139,15 +134,13 @@ def test_readers_and_writers_cannot_see_the_preview(client, title, newsletter):
         client.get(reverse("admin:newsletters_email_preview", args=[article.pk])).status_code == 302
     )
     ensure_staff_groups()
-    from django.contrib.auth.models import Group
 
     outsider = make_user(is_staff=True)
     client.force_login(outsider)
     assert (
         client.get(reverse("admin:newsletters_email_preview", args=[article.pk])).status_code == 403
     )
-    writer = make_user(is_staff=True)
-    writer.groups.add(Group.objects.get(name=WRITERS))
+    writer = make_staff(WRITERS)
     client.force_login(writer)
     assert (
         client.get(reverse("admin:newsletters_email_preview", args=[article.pk])).status_code == 200

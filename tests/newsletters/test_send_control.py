@@ -4,7 +4,7 @@ nobody mailed twice; cancelled, whoever was still waiting is not sent it."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils import timezone
 from magazine import roles
 from newsletters import sending
 from newsletters.models import Delivery, Send
-from tests.factories import make_article, make_publication, make_user
+from tests.factories import make_article, make_publication, make_staff, make_user
 from tests.newsletters.helpers import make_newsletter, sign_up, tick
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,7 @@ def one_slice():
 
 @pytest.fixture
 def publisher(client):
-    person = make_user("publisher@example.com", is_staff=True)
-    person.groups.add(Group.objects.get(name=roles.PUBLISHERS))
-    client.force_login(person)
+    client.force_login(make_staff(roles.PUBLISHERS, "publisher@example.com"))
     return client
 
 

@@ -393,3 +393,15 @@ def test_a_digest_missed_in_an_outage_is_caught_up_by_the_next(title, readers):
         tick()
     titles = [set(s.articles.values_list("title", flat=True)) for s in digest.sends.order_by("pk")]
     assert titles == [{"Before the first"}, {"Missed day", "Last day"}]
+
+
+def test_the_admin_shows_each_sends_progress_with_the_suppressed_apart(client, title, readers):
+    publish(title)
+    tick()
+    client.force_login(make_user("admin@example.com", is_staff=True, is_superuser=True))
+    html = client.get(reverse("admin:newsletters_send_changelist")).content.decode()
+    counts = re.findall(r'<td class="field-(\w+)">(\d+)</td>', html)
+    assert dict(counts) == {
+        "sent": "4", "suppressed": "1", "skipped": "0", "failed": "0", "unconfirmed": "0",
+        "waiting": "0",
+    }  # fmt: skip

@@ -2,13 +2,12 @@
 and a hint are kept) and delete a row to let mail go to the address again."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from magazine.roles import PUBLISHERS, WRITERS
 from outbox.models import Suppression
 from outbox.suppression import address_hash, is_suppressed, suppress
-from tests.factories import make_user
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +16,9 @@ ADD = reverse("admin:outbox_suppression_add")
 Reason = Suppression.Reason
 
 
-def staff(group):
-    user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def publisher(client):
-    user = staff(PUBLISHERS)
+    user = make_staff(PUBLISHERS)
     client.force_login(user)
     return user
 
@@ -77,6 +70,6 @@ def test_deleting_a_row_lets_mail_go_to_the_address_again(client, publisher):
 
 
 def test_staff_without_the_permissions_cannot_see_the_list(client):
-    client.force_login(staff(WRITERS))
+    client.force_login(make_staff(WRITERS))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(ADD).status_code == 403

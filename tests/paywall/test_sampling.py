@@ -21,6 +21,7 @@ from tests.factories import (
     make_gift_link,
     make_publication,
     make_section,
+    make_staff,
     make_user,
     subscribe,
 )
@@ -320,14 +321,9 @@ def test_the_meter_costs_no_query_for_a_visitor_and_one_for_a_reader(
 
 
 def test_editors_set_the_allowances_and_exempt_articles_in_the_admin(client, flock):
-    from django.contrib.auth.models import Group
+    from magazine.roles import EDITORS
 
-    from magazine.roles import EDITORS, ensure_staff_groups
-
-    ensure_staff_groups()
-    editor = make_user("editor@example.com", is_staff=True)
-    editor.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(editor)
+    client.force_login(make_staff(EDITORS, "editor@example.com"))
     publication = flock[0].publication
     page = client.get(f"/admin/magazine/publication/{publication.pk}/change/").content.decode()
     assert 'name="free_articles_anonymous" value="2"' in page

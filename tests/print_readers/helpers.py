@@ -1,7 +1,7 @@
 """Fulfilment files for the print tests."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -26,6 +26,3 @@ def a_year_on():
 
 def yesterday():
     return timezone.localdate() - timedelta(days=1)
-
-
-__all__ = ["HEADER", "a_year_on", "csv_file", "date", "row", "yesterday"]

@@ -3,16 +3,15 @@ mailing label: access follows the print dates; failures give nothing away; attem
 are limited; the label's own address is told."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from magazine.roles import PUBLISHERS, ensure_staff_groups
+from magazine.roles import PUBLISHERS
 from paywall.models import Subscription
 from print_readers.importing import import_print_subscribers
 from print_readers.linking import NO_MATCH
 from print_readers.models import PrintLink
-from tests.factories import HIDDEN, make_article, make_publication, make_user
+from tests.factories import HIDDEN, make_article, make_publication, make_staff, make_user
 from tests.print_readers.helpers import csv_file, row
 
 pytestmark = pytest.mark.django_db
@@ -152,10 +151,7 @@ def test_staff_see_and_undo_a_link(client, almanac):
     member = make_user("reader@example.com")
     client.force_login(member)
     link(client)
-    ensure_staff_groups()
-    publisher = make_user("publisher@example.com", is_staff=True)
-    publisher.groups.add(Group.objects.get(name=PUBLISHERS))
-    client.force_login(publisher)
+    client.force_login(make_staff(PUBLISHERS, "publisher@example.com"))
     changelist = client.get("/admin/print_readers/printlink/").content.decode()
     assert "reader@example.com" in changelist
     pk = PrintLink.objects.get().pk

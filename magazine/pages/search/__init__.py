@@ -6,14 +6,14 @@ give away text behind the paywall, whoever searches; `engines` holds the two eng
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from magazine.models import Article
+from magazine.now import start_of_day
 from magazine.pages.search.engines import MARK_END, MARK_START, backend, snippet_source
 from paywall.access import ANONYMOUS, readable_q
 
@@ -63,10 +63,6 @@ def hits(articles, terms):
         Hit(article, highlighted(elided(engine.snippet(article, terms), snippet_source(article))))
         for article in articles
     ]
-
-
-def start_of_day(date):
-    return timezone.make_aware(datetime.combine(date, time.min))
 
 
 def highlighted(marked):

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from magazine.now import start_of_day
 from print_readers import linking
 from print_readers.importing import import_print_subscribers
 from tests.factories import make_issue, make_publication, make_user, subscribe
@@ -40,9 +41,8 @@ def url(issue):
 
 
 def subscribed(user, publication, starts, ends):
-    at = timezone.make_aware(timezone.datetime.combine(starts, timezone.datetime.min.time()))
-    until = timezone.make_aware(timezone.datetime.combine(ends, timezone.datetime.min.time()))
-    subscribe(user, publication, starts_at=at, ends_at=until)
+    """A subscription from the day `starts` to the day `ends`."""
+    subscribe(user, publication, starts_at=start_of_day(starts), ends_at=start_of_day(ends))
 
 
 def test_a_subscriber_on_the_cover_date_reads_it_inline_and_private(client, almanac, summer):
