@@ -14,7 +14,7 @@ from django.views.generic import UpdateView
 from accounts.forms import ProfileForm
 from accounts.login import remember_failed_login
 from accounts.models import FeedToken, new_feed_key
-from paywall.models import Subscription
+from paywall.models import EditionAccess, Subscription
 
 
 class LoginView(AllauthLoginView):
@@ -31,7 +31,8 @@ class LoginView(AllauthLoginView):
 
 
 class AccountView(LoginRequiredMixin, UpdateView):
-    """My account: profile, email and password links, subscriptions, and logged-in devices."""
+    """My account: profile, email and password links, subscriptions and single issues held, and
+    logged-in devices."""
 
     template_name = "accounts/account.html"
     form_class = ProfileForm
@@ -54,6 +55,10 @@ class AccountView(LoginRequiredMixin, UpdateView):
         )
         return super().get_context_data(
             subscriptions=[(s, s.status(at=now)) for s in subscriptions],
+            editions=EditionAccess.objects.filter(user=self.request.user, revoked_at=None)
+            .exclude(issue__edition="")
+            .select_related("issue__publication")
+            .order_by("-issue__cover_date"),
             sessions=UserSession.objects.purge_and_list(self.request.user),
             current_session_key=self.request.session.session_key,
             feed_token=FeedToken.objects.filter(user=self.request.user).first(),

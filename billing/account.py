@@ -127,7 +127,7 @@ def section(user):
         "lines": lines,
         "payments": Payment.objects.filter(customer__user=user)
         .exclude(status=Payment.Status.OPEN)
-        .select_related("subscription__price__plan")[:24],
+        .select_related("subscription__price__plan", "edition_order__issue__publication")[:24],
         "gifts": GiftSubscription.objects.filter(buyer=user, paid_at__isnull=False)
         .select_related("price__plan")
         .order_by("-paid_at"),

@@ -7,3 +7,7 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from billing import checks  # noqa: F401  (registers the deployment checks)
+        from billing.models import SingleIssuePrice
+        from magazine import changes
+
+        changes.connect(SingleIssuePrice)  # an issue's page offers its edition at this price

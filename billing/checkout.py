@@ -98,10 +98,19 @@ def start_checkout(provider, *, user, price, kind=CheckoutAttempt.Kind.SUBSCRIPT
         user=user, price=price, kind=kind, provider=provider.name, next_path=next_path,
         created_at=now,
     )  # fmt: skip
+    return open_checkout(provider, attempt)
+
+
+def open_checkout(provider, attempt):
+    """Open the provider's checkout for `attempt` (ours, already saved with what it sells), with
+    the way back here whether the reader pays or not."""
     success = absolute_url(reverse("billing:return")) + "?attempt=" + str(attempt.pk)
     cancel = absolute_url(reverse("billing:cancelled")) + "?attempt=" + str(attempt.pk)
     attempt.external_id, attempt.url = provider.start_checkout(
-        attempt, customer_for(provider, user).external_id, success_url=success, cancel_url=cancel
+        attempt,
+        customer_for(provider, attempt.user).external_id,
+        success_url=success,
+        cancel_url=cancel,
     )
     attempt.save(update_fields=["external_id", "url"])
     return attempt

@@ -1,5 +1,5 @@
 """What the site knows of the money: prices, the provider's customers and subscriptions as last
-synced, payments, the webhook events received, gift subscriptions.
+synced, payments, the webhook events received, gift subscriptions, single issues bought.
 
 None of it decides who may read: a paid subscription keeps one `paywall.Subscription` (its
 entitlement) up to date, and the paywall reads that, as it reads every other subscription.
@@ -8,6 +8,7 @@ entitlement) up to date, and the paywall reads that, as it reads every other sub
 import calendar
 import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
-from paywall.models import Plan
+from magazine.models import Issue, Publication
+from paywall.models import EditionAccess, Plan
 
 
 def default_currency():
@@ -134,6 +136,40 @@ class Customer(models.Model):
         return f"{self.user} at {self.provider}"
 
 
+class SingleIssuePrice(models.Model):
+    """What one issue's digital edition costs on its own, for a publication's readers without a
+    subscription: a back issue (or the latest), paid once."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, related_name="single_issue_price"
+    )
+    amount = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="In cents (or the currency's minor unit)."
+    )
+    currency = models.CharField(max_length=3, default=default_currency)
+    active = models.BooleanField(
+        "on sale", default=True, help_text="Untick to stop selling single issues."
+    )
+
+    class Meta:
+        verbose_name = "single-issue price"
+
+    def __str__(self):
+        return f"{self.publication}: {self.amount_text} an issue"
+
+    @property
+    def amount_text(self):
+        return format_amount(self.amount, self.currency)
+
+
+class OneOff(NamedTuple):
+    """What a one-time checkout sells, as the provider's checkout shows it."""
+
+    name: str
+    amount: int
+    currency: str
+
+
 class CheckoutAttempt(models.Model):
     """A reader on their way to pay for a price: its id names the provider's checkout session
     and keys every request made for it, so that no retry or second click pays twice."""
@@ -146,12 +182,15 @@ class CheckoutAttempt(models.Model):
     class Kind(models.TextChoices):
         SUBSCRIPTION = "subscription", "Subscription"
         GIFT = "gift", "Gift"
+        EDITION = "edition", "Single issue"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_attempts"
     )
-    price = models.ForeignKey(Price, on_delete=models.PROTECT, related_name="+")
+    price = models.ForeignKey(  # none for a single issue: its order says what it costs
+        Price, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUBSCRIPTION)
     provider = models.CharField(max_length=20)
     external_id = models.CharField("checkout session", max_length=255, blank=True)
@@ -167,7 +206,20 @@ class CheckoutAttempt(models.Model):
         indexes = [models.Index(fields=["user", "status", "created_at"])]
 
     def __str__(self):
-        return f"{self.user}: {self.price} ({self.get_status_display()})"
+        what = self.price if self.price_id else self.one_off().name
+        return f"{self.user}: {what} ({self.get_status_display()})"
+
+    @property
+    def is_one_off(self):
+        return self.kind != self.Kind.SUBSCRIPTION
+
+    def one_off(self):
+        """What a one-time checkout sells: a gift year of its price's plan, or one issue."""
+        if self.kind == self.Kind.EDITION:
+            order = self.edition_order
+            return OneOff(order.description, order.amount, order.currency)
+        price = self.price
+        return OneOff(f"A year of {price.plan.name}, as a gift", price.amount, price.currency)
 
 
 class PaidSubscription(models.Model):
@@ -242,7 +294,8 @@ class PaidSubscription(models.Model):
 
 
 class Payment(models.Model):
-    """An invoice of a paid subscription or a gift: what was asked, paid and refunded."""
+    """An invoice of a paid subscription, a gift or a single issue: what was asked, paid and
+    refunded."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Due"
@@ -378,6 +431,47 @@ class GiftSubscription(models.Model):
 
     def __str__(self):
         return f"{self.price.plan} for {self.recipient_email}"
+
+
+class EditionOrder(models.Model):
+    """One issue's digital edition bought on its own: paid once through checkout, it gives the
+    buyer the paywall's `EditionAccess`, which a refund in full takes back."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="edition_orders"
+    )
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField(help_text="As charged, in minor units.")
+    currency = models.CharField(max_length=3)
+    checkout = models.OneToOneField(
+        CheckoutAttempt, on_delete=models.PROTECT, related_name="edition_order"
+    )
+    payment = models.OneToOneField(
+        "Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="edition_order"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    access = models.ForeignKey(
+        EditionAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "single issue bought"
+        verbose_name_plural = "single issues bought"
+
+    def __str__(self):
+        return f"{self.description} for {self.buyer}"
+
+    @property
+    def description(self):
+        """ "Homestead Almanac, Vol. 12, No. 3 (digital edition)": receipts and checkouts."""
+        return f"{self.issue.publication.name}, {self.issue} (digital edition)"
+
+    @property
+    def amount_text(self):
+        return format_amount(self.amount, self.currency)
 
 
 class ProviderRecord(models.Model):

@@ -13,7 +13,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from billing import emails, gifts
+from billing import emails, gifts, single_issues
 from billing.models import CheckoutAttempt, Customer, PaidSubscription, Payment, Price
 from paywall.models import Subscription
 
@@ -102,7 +102,7 @@ def apply_subscription(provider, snapshot, *, fetched=None):
 def record_payment(provider, snapshot, *, refresh=True):
     """Write `snapshot` (an invoice as it is now); a paid one extends its subscription's
     entitlement (`refresh`: unless the caller, syncing the subscription, does it after), a paid
-    one-time payment fulfils the gift it was for."""
+    one-time payment fulfils the gift or the single issue it was for."""
     subscription = None
     if snapshot.subscription_id:
         # The subscription's row is locked before the payment's, the order every sync takes
@@ -141,16 +141,26 @@ def record_payment(provider, snapshot, *, refresh=True):
     payment.save()
     if subscription is not None and refresh:
         refresh_entitlement(subscription)
-    gift = None
+    what = None
     if snapshot.attempt_id and payment.status == Payment.Status.PAID:
-        gift = gifts.paid(snapshot.attempt_id, payment)
-        if payment.amount_refunded >= payment.amount:
-            gifts.refunded(snapshot.attempt_id)
-    what = gift and f"a gift of {gift.price.plan.name}"
+        what = fulfil(snapshot.attempt_id, payment)
     emails.payment_recorded(payment, was=was, what=what)
     if refunded:
         emails.payment_refunded(payment, refunded, what=what)
     return payment
+
+
+def fulfil(attempt_id, payment):
+    """Give what the one-time payment through checkout `attempt_id` bought — a gift, or a single
+    issue — once, and take it back if the payment was refunded in full. Returns how receipts
+    name it (None: neither)."""
+    gift = gifts.paid(attempt_id, payment)
+    if gift is not None:
+        if payment.amount_refunded >= payment.amount:
+            gifts.refunded(attempt_id)
+        return f"a gift of {gift.price.plan.name}"
+    order = single_issues.paid(attempt_id, payment)
+    return order and order.description
 
 
 def customer_of(provider_name, external_id, user_id):

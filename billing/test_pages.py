@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from billing.models import Price
+from billing.models import Price, format_amount
 from billing.providers import Declined, ProviderError
 from billing.providers.test import TestProvider
 from billing.responses import see_other
@@ -42,11 +42,17 @@ def checkout(request, session):
     data = owned(provider, session, request.user, "checkout").data
     context = {
         "session": session,
-        "price": Price.objects.select_related("plan").get(pk=data["price_id"]),
-        "gift": data["kind"] == "gift",
         "cancel_url": data["cancel_url"],
         "card": provider.card(data["customer"]),
     }
+    if data["kind"] == "subscription":
+        context["price"] = Price.objects.select_related("plan").get(pk=data["price_id"])
+    else:  # a gift or a single issue, as the checkout was opened for it
+        item = data["item"]
+        context["once"] = {
+            "name": item["name"],
+            "amount": format_amount(item["amount"], item["currency"]),
+        }
     if request.method != "POST":
         return render(request, "billing/test_checkout.html", context)
     outcome = request.POST.get("outcome")

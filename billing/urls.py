@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import gift_views, self_service, test_pages, views
+from billing import gift_views, issue_views, self_service, test_pages, views
 
 app_name = "billing"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("return/", views.returned, name="return"),
     path("cancelled/", views.cancelled, name="cancelled"),
+    path("issues/<uuid:key>/buy/", issue_views.buy, name="buy_issue"),
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),
     path("portal/", self_service.portal, name="portal"),
     path("subscriptions/<int:pk>/cancel/", self_service.cancel, name="cancel"),

@@ -86,7 +86,7 @@ def returned(request):
     """Back from paying: the checkout is synced here and now (the webhook may come before or
     after; whichever is second finds nothing to do), so the reader reads at once."""
     attempt = get_object_or_404(
-        CheckoutAttempt.objects.select_related("price__plan"),
+        CheckoutAttempt.objects.select_related("price__plan", "edition_order__issue__publication"),
         pk=_uuid(request.GET.get("attempt")),
         user=request.user,
     )
@@ -100,6 +100,8 @@ def returned(request):
     template = "billing/welcome.html" if complete else "billing/processing.html"
     if complete and attempt.kind == CheckoutAttempt.Kind.GIFT:
         template = "billing/gift_bought.html"
+    if complete and attempt.kind == CheckoutAttempt.Kind.EDITION:
+        template = "billing/edition_bought.html"
     return render(request, template, context)
 
 

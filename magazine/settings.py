@@ -435,6 +435,9 @@ PAYWALL_GRACE_DAYS = env_int("PAYWALL_GRACE_DAYS", 7)
 EDITIONS_ROOT = Path(env_str("EDITIONS_ROOT") or BASE_DIR / "editions")
 EDITIONS_SERVED_BY = env_str("EDITIONS_SERVED_BY") or "django"
 EDITIONS_INTERNAL_URL = env_str("EDITIONS_INTERNAL_URL") or "/protected-editions/"
+# Each reader gets their own copy, every page stamped "Licensed to <email> on <date>", made on
+# their first request and kept beside the editions (stamped/), so a front server sends it too.
+EDITIONS_STAMPED = env_bool("EDITIONS_STAMPED", default=False)
 # Web accounts one print subscription may be linked to (a household).
 PRINT_HOUSEHOLD_SEATS = env_int("PRINT_HOUSEHOLD_SEATS", 2)
 # Sampling (each publication's free articles a month are set in its admin page): free articles

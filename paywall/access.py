@@ -30,6 +30,7 @@ class Reason(StrEnum):
     SUBSCRIBED = "subscribed"
     STAFF = "staff"
     GIFT = "gift"
+    EDITION_HELD = "edition_held"  # that one issue's edition, bought (or given) on its own
     NOT_LOGGED_IN = "not_logged_in"
     NO_SUBSCRIPTION = "no_subscription"
     EXPIRED = "expired"
@@ -114,6 +115,7 @@ class Reader:
     is_authenticated: bool = False
     is_staff: bool = False
     entitlements: tuple[Entitlement, ...] = field(default=())
+    editions: frozenset[int] = frozenset()  # issues whose edition they hold alone (bought)
     gifts: tuple[Gift, ...] = field(default=())
     meter: Meter | None = None
 
@@ -222,7 +224,8 @@ def can_read_edition(reader, issue, *, now):
     Whoever subscribed to its publication on its cover date may — the issue they were sent,
     whether their access came from the web, a print subscription, a bundle or a comp — and
     staff. So may any current subscriber, unless the publication keeps back issues from before a
-    subscription began to those who subscribed then (`back_issues_for_subscribers`)."""
+    subscription began to those who subscribed then (`back_issues_for_subscribers`). And so may
+    whoever holds that one issue's edition on its own (`EditionAccess`: bought, or given)."""
     if reader.is_staff:
         return _allow(Reason.STAFF)
     cover = start_of_day(issue.cover_date)
@@ -235,6 +238,8 @@ def can_read_edition(reader, issue, *, now):
         return _allow(Reason.SUBSCRIBED)
     if current and issue.publication.back_issues_for_subscribers:
         return _allow(Reason.SUBSCRIBED)
+    if issue.pk in reader.editions:
+        return _allow(Reason.EDITION_HELD)
     if not reader.is_authenticated:
         return _deny(Reason.NOT_LOGGED_IN)
     return _deny(Reason.EXPIRED if mine and not current else Reason.NO_SUBSCRIPTION)

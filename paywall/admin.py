@@ -1,6 +1,6 @@
 """Staff manage plans and subscriptions (search by email, filter by plan and status, extend,
-cancel, give complimentary subscriptions) and see the gift links readers give, revoking one
-when it must stop working at once."""
+cancel, give complimentary subscriptions), give or revoke one issue's edition, and see the gift
+links readers give, revoking one when it must stop working at once."""
 
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from paywall import subscriptions
-from paywall.models import GiftLink, Plan, Subscription, grace_period
+from paywall.models import EditionAccess, GiftLink, Plan, Subscription, grace_period
 
 Status = Subscription.Status
 
@@ -146,3 +146,30 @@ class GiftLinkAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} gift link(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(EditionAccess)
+class EditionAccessAdmin(admin.ModelAdmin):
+    """Editions held alone: bought (billing records the purchase) or given here by staff — a
+    replacement for a lost copy, a contributor's issue."""
+
+    list_display = ["user", "issue", "source", "granted_at", "revoked_at"]
+    list_filter = ["source", "issue__publication"]
+    list_select_related = ["user", "issue__publication"]
+    search_fields = ["user__email", "note"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "issue", "source", "note", "granted_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who holds which issue is fixed once given: revoke it, and give another.
+        return ["user", "issue", "source", "granted_at"] if obj else ["source", "granted_at"]
+
+    @admin.action(description="Revoke selected editions now", permissions=["change"])
+    def revoke(self, request, queryset):
+        held = list(queryset.filter(revoked_at__isnull=True))
+        now = timezone.now()
+        for edition in held:  # one by one: each save tells the reader's cache
+            edition.revoked_at = now
+            edition.save(update_fields=["revoked_at"])
+        self.message_user(request, f"{len(held)} edition(s) revoked.", messages.SUCCESS)

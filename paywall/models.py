@@ -1,4 +1,5 @@
-"""What gives a reader access: plans and subscriptions, and the gift links subscribers give.
+"""What gives a reader access: plans and subscriptions, single issues' editions held alone, and
+the gift links subscribers give.
 
 A subscription's status follows from its dates and is never stored, so nothing has to run at
 midnight to expire anyone."""
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from magazine.models import Article, Publication
+from magazine.models import Article, Issue, Publication
 
 
 def grace_period():
@@ -117,6 +118,41 @@ class Subscription(models.Model):
         if at < self.ends_at + grace_period():
             return self.Status.GRACE
         return self.Status.EXPIRED
+
+
+class EditionAccess(models.Model):
+    """One issue's digital edition, held by one reader whatever their subscriptions: bought on
+    its own, or given by staff. Kept when it ends (a refund revokes it), as the record of what
+    was held and when."""
+
+    class Source(models.TextChoices):
+        BOUGHT = "bought", "Bought"
+        STAFF = "staff", "Given by staff"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editions_held"
+    )
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
+    note = models.CharField(max_length=250, blank=True)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="The edition can no longer be read from this time."
+    )
+
+    class Meta:
+        verbose_name = "single-issue edition"
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "issue"],
+                condition=Q(revoked_at__isnull=True),
+                name="edition_held_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.issue.publication}, {self.issue}"
 
 
 class GiftLinkQuerySet(models.QuerySet):

@@ -2,46 +2,65 @@
 
 from dataclasses import replace
 
+from django.db.models import DateTimeField, IntegerField, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from caching import batch
 from caching.generations import bump, cached_at
 from paywall.access import ANONYMOUS, Entitlement, Reader
 from paywall.gifts import presented_gift
-from paywall.models import Plan, Subscription, access_ends
+from paywall.models import EditionAccess, Plan, Subscription, access_ends
 
 PLANS = "generation:plans"
 ENTITLEMENTS_SECONDS = 60 * 60
 
 
 def reader_for_user(user):
-    """The `Reader` for `user`: who they are and every subscription window they have had.
+    """The `Reader` for `user`: who they are, every subscription window they have had and the
+    single issues' editions they hold.
 
     The windows carry their dates, so the rule decides at any instant without asking again;
-    they are cached per reader until one of their subscriptions, or a plan, changes.
+    they are cached per reader until one of their subscriptions or editions, or a plan, changes.
     """
     if not user.is_authenticated:
         return ANONYMOUS
     if user.is_staff:
         return Reader(is_authenticated=True, is_staff=True)
-    entitlements = cached_at(
+    entitlements, editions = cached_at(
         entitlements_key(user.pk),
         generations=[PLANS],
-        compute=lambda: subscription_windows(user),
+        compute=lambda: holdings(user),
         timeout=ENTITLEMENTS_SECONDS,
     )
-    return Reader(is_authenticated=True, entitlements=entitlements)
+    return Reader(is_authenticated=True, entitlements=entitlements, editions=editions)
 
 
-def subscription_windows(user):
-    """Every subscription window `user` has had, per publication: one query."""
-    rows = Subscription.objects.filter(user=user, plan__publications__isnull=False).values_list(
-        "plan__publications", "starts_at", "ends_at", "cancelled_at"
+def holdings(user):
+    """Every subscription window `user` has had, per publication, and the issues whose edition
+    they hold on its own: one query (a union), the cost of building a reader either way."""
+    windows = Subscription.objects.filter(user=user, plan__publications__isnull=False).order_by()
+    windows = windows.values_list(
+        "plan__publications", "starts_at", "ends_at", "cancelled_at", Value(None, IntegerField())
     )
-    return tuple(
-        Entitlement(publication_id, starts_at, access_ends(ends_at, cancelled_at))
-        for publication_id, starts_at, ends_at, cancelled_at in rows
+    held = (
+        EditionAccess.objects.filter(user=user, revoked_at=None)
+        .order_by()
+        .values_list(
+            Value(None, IntegerField()),
+            Value(None, DateTimeField()),
+            Value(None, DateTimeField()),
+            Value(None, DateTimeField()),
+            "issue_id",
+        )
     )
+    entitlements, editions = [], set()
+    for publication_id, starts_at, ends_at, cancelled_at, issue_id in windows.union(held, all=True):
+        if issue_id is not None:
+            editions.add(issue_id)
+        else:
+            ends = access_ends(ends_at, cancelled_at)
+            entitlements.append(Entitlement(publication_id, starts_at, ends))
+    return tuple(entitlements), frozenset(editions)
 
 
 def readers_for_users(users):
@@ -70,7 +89,9 @@ def reader_with(user, entitlements):
 
 
 def entitlements_key(user_id):
-    return f"entitlements:{user_id}"
+    # Holds (subscription windows, editions held): named apart from the windows alone it once
+    # held, so that no entry of that shape is read as this one.
+    return f"holdings:{user_id}"
 
 
 def reader_keys(user_id):
@@ -79,8 +100,9 @@ def reader_keys(user_id):
 
 
 def subscription_changing(sender, instance, **kwargs):
-    """Note whose subscription this was, in case the save gives it to someone else."""
-    previous = Subscription.objects.filter(pk=instance.pk).values_list("user_id", flat=True)
+    """Note whose subscription (or edition) this was, in case the save gives it to someone
+    else."""
+    previous = sender.objects.filter(pk=instance.pk).values_list("user_id", flat=True)
     instance._previous_user_id = previous.first() if instance.pk else None
 
 
@@ -98,6 +120,9 @@ def connect():
     pre_save.connect(subscription_changing, sender=Subscription, dispatch_uid="reader-sub-pre")
     post_save.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-save")
     post_delete.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-delete")
+    pre_save.connect(subscription_changing, sender=EditionAccess, dispatch_uid="reader-ed-pre")
+    post_save.connect(subscription_changed, sender=EditionAccess, dispatch_uid="reader-ed-save")
+    post_delete.connect(subscription_changed, sender=EditionAccess, dispatch_uid="reader-ed-del")
     post_save.connect(plans_changed, sender=Plan, dispatch_uid="reader-plan-save")
     post_delete.connect(plans_changed, sender=Plan, dispatch_uid="reader-plan-delete")
     m2m_changed.connect(

@@ -1,5 +1,6 @@
 """Prices, on their plan's page: billing adds them to the paywall's plan admin, so that the
-paywall knows nothing of billing."""
+paywall knows nothing of billing. And the single-issue price, which the publication admin shows
+on its publication's page."""
 
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from billing import revenue
-from billing.models import CheckoutAttempt, Price
+from billing.models import CheckoutAttempt, Price, SingleIssuePrice
 from paywall.admin import PlanAdmin
 from paywall.models import Plan
 
@@ -21,17 +22,15 @@ def in_use(price):
     )
 
 
-class PriceForm(forms.ModelForm):
+class AmountForm(forms.ModelForm):
+    """An amount typed as readers read it (32.00), kept in minor units (3200)."""
+
     amount = forms.DecimalField(
         min_value=Decimal("0.01"),
         max_digits=9,
         decimal_places=2,
         help_text="In the currency's unit, with its cents: 32.00.",
     )
-
-    class Meta:
-        model = Price
-        fields = ["interval", "amount", "trial_days", "active", "stripe_price_id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,6 +39,12 @@ class PriceForm(forms.ModelForm):
 
     def clean_amount(self):
         return int(self.cleaned_data["amount"] * 100)
+
+
+class PriceForm(AmountForm):
+    class Meta:
+        model = Price
+        fields = ["interval", "amount", "trial_days", "active", "stripe_price_id"]
 
     def clean(self):
         cleaned = super().clean()
@@ -95,3 +100,21 @@ class PricedPlanAdmin(PlanAdmin):
     @admin.display(description="Prices on sale")
     def prices_on_sale(self, plan):
         return ", ".join(price.label for price in plan.prices.all() if price.active) or "—"
+
+
+class SingleIssuePriceForm(AmountForm):
+    class Meta:
+        model = SingleIssuePrice
+        fields = ["amount", "currency", "active"]
+
+
+class SingleIssuePriceInline(admin.StackedInline):
+    """What one issue's edition costs on its own. A change applies to checkouts opened from
+    then on: what a reader already paid for stays theirs."""
+
+    model = SingleIssuePrice
+    form = SingleIssuePriceForm
+    extra = 0
+    max_num = 1
+    verbose_name = "single issues (digital editions) on sale"
+    verbose_name_plural = verbose_name

@@ -1,11 +1,11 @@
 """What the provider told us: webhook events (failed ones processed again), gifts (emailed
-again), customers."""
+again), single issues bought, customers."""
 
 from django.contrib import admin, messages
 
 from billing import events, gifts
 from billing.admin.provider_owned import ProviderOwned
-from billing.models import Customer, GiftSubscription, WebhookEvent
+from billing.models import Customer, EditionOrder, GiftSubscription, WebhookEvent
 from billing.providers import ProviderError
 
 
@@ -123,6 +123,23 @@ class GiftSubscriptionAdmin(admin.ModelAdmin):
                 "or their day has not come.",
                 messages.WARNING,
             )
+
+
+@admin.register(EditionOrder)
+class EditionOrderAdmin(ProviderOwned, admin.ModelAdmin):
+    """Single issues bought: what the payments made them. Refund one from its payment (the
+    edition is then taken back); give an issue from Subscriptions and paywall › Single-issue
+    editions."""
+
+    list_display = ["buyer", "issue", "amount_text", "paid_at", "refunded_at"]
+    list_filter = ["paid_at", "refunded_at", "issue__publication"]
+    list_select_related = ["buyer", "issue__publication"]
+    search_fields = ["buyer__email"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_text(self, order):
+        return order.amount_text
 
 
 @admin.register(Customer)

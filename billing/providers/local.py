@@ -187,6 +187,15 @@ class LocalProvider:
         self.emit("invoice.paid" if paid else "invoice.payment_failed", invoice.external_id)
         return invoice
 
+    def charge_once(self, customer, amount, currency, **data):
+        """A one-time payment (a gift, a single issue): an invoice of no subscription, paid."""
+        invoice = self.new(
+            "invoice", "in", customer=customer, subscription="", amount=amount,
+            currency=currency, status="paid", attempts=1, paid_at=stamp(timezone.now()), **data,
+        )  # fmt: skip
+        self.emit("invoice.paid", invoice.external_id)
+        return invoice
+
     @transaction.atomic
     def renew(self, subscription_id, *, paid):
         """The end of a period (or of a trial): a subscription cancelled for then ends;

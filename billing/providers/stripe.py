@@ -97,8 +97,9 @@ class StripeProvider:
 
     def start_checkout(self, attempt, customer_id, *, success_url, cancel_url):
         price = attempt.price
-        metadata = {"attempt_id": str(attempt.pk), "user_id": str(attempt.user_id),
-                    "price_id": str(price.pk)}  # fmt: skip
+        metadata = {"attempt_id": str(attempt.pk), "user_id": str(attempt.user_id)}
+        if price is not None:
+            metadata["price_id"] = str(price.pk)
         params = {
             "customer": customer_id,
             "client_reference_id": str(attempt.pk),
@@ -106,12 +107,13 @@ class StripeProvider:
             "cancel_url": cancel_url,
             "metadata": metadata,
         }
-        if attempt.kind == "gift":
+        if attempt.is_one_off:  # a gift, or a single issue: paid once, with an invoice
+            item = attempt.one_off()
             params |= {
                 "mode": "payment",
                 "line_items": [{"quantity": 1, "price_data": {
-                    "currency": price.currency, "unit_amount": price.amount,
-                    "product_data": {"name": f"A year of {price.plan.name}, as a gift"}}}],
+                    "currency": item.currency, "unit_amount": item.amount,
+                    "product_data": {"name": item.name}}}],
                 "invoice_creation": {"enabled": True, "invoice_data": {"metadata": metadata}},
             }  # fmt: skip
         else:

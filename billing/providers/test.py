@@ -24,10 +24,11 @@ class TestProvider(LocalProvider):
     default_card = CARDS[0]
 
     def start_checkout(self, attempt, customer_id, *, success_url, cancel_url):
+        item = attempt.one_off()._asdict() if attempt.is_one_off else {}
         record = self.new(
             "checkout", "cs", attempt_id=str(attempt.pk), price_id=attempt.price_id,
             kind=attempt.kind, customer=customer_id, user_id=attempt.user_id, status="open",
-            success_url=success_url, cancel_url=cancel_url,
+            success_url=success_url, cancel_url=cancel_url, item=item,
         )  # fmt: skip
         url = absolute_url(reverse("billing:test_checkout", args=[record.external_id]))
         return record.external_id, url
@@ -51,7 +52,7 @@ class TestProvider(LocalProvider):
             complete=data["status"] == "complete",
             customer_id=data["customer"],
             subscription_id=data.get("subscription", ""),
-            payment_id=data.get("invoice", "") if data["kind"] == "gift" else "",
+            payment_id=data.get("invoice", "") if data["kind"] != "subscription" else "",
         )
 
     # What the reader does on its pages --------------------------------------------------------
@@ -68,16 +69,19 @@ class TestProvider(LocalProvider):
             raise Declined("This checkout was replaced by a newer choice: nothing was charged.")
         if not succeed:
             raise Declined("Your card was declined. Nothing was charged: try another card.")
-        price = Price.objects.select_related("plan").get(pk=data["price_id"])
         now = timezone.now()
-        user = get_user_model().objects.get(pk=data["user_id"])
-        if data["kind"] != "gift" and covering_until(user, price.plan, now=now):
-            raise Declined("You already subscribe to all of this: nothing was charged.")
-        if data["kind"] == "gift":
-            invoice = self.invoice(data["customer"], price, "", now, attempt_id=data["attempt_id"],
-                                   method=self.card(data["customer"]))  # fmt: skip
+        if data["kind"] != "subscription":
+            item = data["item"]
+            invoice = self.charge_once(
+                data["customer"], item["amount"], item["currency"], attempt_id=data["attempt_id"],
+                method=self.card(data["customer"]),
+            )  # fmt: skip
             self.change(session_id, status="complete", invoice=invoice.external_id)
         else:
+            price = Price.objects.select_related("plan").get(pk=data["price_id"])
+            user = get_user_model().objects.get(pk=data["user_id"])
+            if covering_until(user, price.plan, now=now):
+                raise Declined("You already subscribe to all of this: nothing was charged.")
             subscription = self.subscribe(
                 customer=data["customer"], user_id=data["user_id"], price=price, start=now,
                 method=self.card(data["customer"]),

@@ -3,8 +3,11 @@
 The file is kept outside the public media folder (`EDITIONS_ROOT`), has no public address, and
 is reached only through `edition`, which asks `paywall.access.can_read_edition` on every
 request. It is handed over by Django (`FileResponse`) or, behind a front server, by nginx
-(`X-Accel-Redirect`) or Apache (`X-Sendfile`): `EDITIONS_SERVED_BY`.
+(`X-Accel-Redirect`) or Apache (`X-Sendfile`): `EDITIONS_SERVED_BY`. With `EDITIONS_STAMPED`,
+what is handed over is the reader's own copy, every page stamped with their email address.
 """
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -12,21 +15,33 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
-from magazine.models import Issue
+from magazine.models import Issue, editions_storage
+from magazine.stamping import Unstampable, stamped_copy
 from paywall.access import can_read_edition
 from paywall.templatetags.paywall_tags import subscribe_href
+
+logger = logging.getLogger(__name__)
 
 
 def edition(request, key):
     issue = get_object_or_404(
         Issue.objects.select_related("publication").exclude(edition=""), edition_key=key
     )
-    access = can_read_edition(request.reader, issue, now=timezone.now())
+    now = timezone.now()
+    access = can_read_edition(request.reader, issue, now=now)
     if not access.allowed:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return redirect(subscribe_href(issue.publication))
-    response = handed_over(issue)
+    try:
+        response = handed_over(file_for(request.user, issue, now))
+    except Unstampable:
+        logger.exception("The edition of %s (%s) cannot be stamped, so is not served.", issue, key)
+        return HttpResponse(
+            "Your copy of this edition cannot be prepared just now. Please try again later.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
     response["Content-Type"] = "application/pdf"
     response["Content-Disposition"] = f'inline; filename="{download_name(issue)}"'
     response["Cache-Control"] = "private, no-store"
@@ -38,18 +53,31 @@ def download_name(issue):
     return f"{issue.publication.slug}-vol-{issue.volume}-no-{issue.number}.pdf"
 
 
-def handed_over(issue):
-    """The response that carries the file: its bytes, or the front server's instruction."""
+def file_for(user, issue, now):
+    """The edition's file, or with `EDITIONS_STAMPED` the reader's stamped copy (staff's too: a
+    copy that leaves names whoever took it). Never the unstamped file when stamping is on."""
+    if not settings.EDITIONS_STAMPED:
+        return issue.edition.name
+    try:
+        return stamped_copy(issue, user, now)
+    except FileNotFoundError:
+        raise Http404("This edition's file is missing.") from None
+
+
+def handed_over(name):
+    """The response that carries the file `name` in the editions' storage: its bytes, or the
+    front server's instruction."""
     server = settings.EDITIONS_SERVED_BY
     if server == "nginx":
         response = HttpResponse()
-        response["X-Accel-Redirect"] = settings.EDITIONS_INTERNAL_URL + issue.edition.name
+        response["X-Accel-Redirect"] = settings.EDITIONS_INTERNAL_URL + name
         return response
+    storage = editions_storage()
     if server == "apache":
         response = HttpResponse()
-        response["X-Sendfile"] = issue.edition.path
+        response["X-Sendfile"] = storage.path(name)
         return response
     try:
-        return FileResponse(issue.edition.open("rb"))
+        return FileResponse(storage.open(name, "rb"))
     except FileNotFoundError:
         raise Http404("This edition's file is missing.") from None

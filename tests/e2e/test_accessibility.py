@@ -172,6 +172,7 @@ PAGES = [
         shows=".issue-edition a",
         user=SUBSCRIBER,
     ),
+    Page("issue-buy-alone", lambda: issue().get_absolute_url(), shows="#buy-issue", user=READER),
     Page("gift-redeem", lambda: reverse("gift_redeem"), shows="#redeem-form", user=READER),
     # The newsletters' pages; the signup box is on the publication's and articles' pages above,
     # and the page it answers with (a POST) is checked in test_newsletters.py.
@@ -210,6 +211,7 @@ def visits(django_db_setup, django_db_blocker, live_server, browser, tmp_path_fa
         MAGAZINE_PAGE_SIZE=PAGE_SIZE,
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
         EDITIONS_ROOT=tmp_path_factory.mktemp("editions"),
+        BILLING_PROVIDER="test",  # pages that sell show their buttons
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
     host = modify_settings(ALLOWED_HOSTS={"append": urlparse(live_server.url).hostname})

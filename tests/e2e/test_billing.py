@@ -6,17 +6,25 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from billing.checkout import start_checkout
-from billing.models import GiftSubscription, PaidSubscription, Price
+from billing.models import GiftSubscription, PaidSubscription, Price, SingleIssuePrice
 from billing.providers.test import TestProvider
 from magazine.models import Article
-from paywall.models import Subscription
+from paywall.models import EditionAccess, Subscription
 from paywall.subscriptions import plan_for_publication
-from tests.factories import HIDDEN, PASSWORD, make_article, make_publication, make_user
+from tests.factories import (
+    HIDDEN,
+    PASSWORD,
+    make_article,
+    make_issue,
+    make_publication,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -245,3 +253,28 @@ def test_a_gift_is_emailed_over_smtp_redeemed_by_a_new_reader_and_shown_to_the_b
     expect(gifts).to_contain_text("A year of Homestead Almanac subscription for friend@example.com")
     expect(gifts).to_contain_text("redeemed on")
     assert GiftSubscription.objects.get().redeemed_by.email == "friend@example.com"
+
+
+def test_a_visitor_buys_one_back_issue_and_opens_its_printed_pages(page, site, almanac, reader):
+    SingleIssuePrice.objects.create(publication=almanac, amount=450)
+    issue = make_issue(almanac, volume=11, number=2, cover_date=timezone.localdate().replace(day=1))
+    issue.edition.save("upload.pdf", ContentFile(b"%PDF-1.4\n% printed pages\n%%EOF\n"))
+    page.goto(site + issue.get_absolute_url())
+    page.get_by_role("button", name="Buy this issue alone: $4.50").click()
+
+    page.wait_for_url("**/accounts/login/**")
+    log_in(page)
+    page.wait_for_url(f"**{issue.get_absolute_url()}")  # back where the button is
+    page.get_by_role("button", name="Buy this issue alone: $4.50").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vol. 11, No. 2")
+    pay(page)
+    page.wait_for_url("**/billing/return/?attempt=*")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you: the issue is yours to read"
+    )
+    link = page.get_by_role("link", name="Read this issue")
+    response = page.request.get(site + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    assert EditionAccess.objects.get().user == reader

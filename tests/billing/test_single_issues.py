@@ -1,0 +1,248 @@
+"""One issue's digital edition, bought on its own: offered on the issue's page to readers who
+cannot read it, paid once through the provider's checkout, then read as a subscriber reads it —
+and taken back by a refund in full."""
+
+from datetime import date, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.contrib.admin.sites import site
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.test import RequestFactory
+from django.utils import timezone
+
+from billing.models import CheckoutAttempt, EditionOrder, Payment, SingleIssuePrice
+from billing.providers.test import TestProvider
+from magazine.now import start_of_day
+from paywall.models import EditionAccess
+from tests.billing.helpers import delivered
+from tests.billing.test_stripe_provider import local
+from tests.factories import HIDDEN, make_article, make_issue, make_staff, make_user, subscribe
+
+PDF = b"%PDF-1.4\n% the printed pages of one issue\n%%EOF\n"
+
+
+def with_edition(issue):
+    issue.edition.save("upload.pdf", ContentFile(PDF))
+    return issue
+
+
+@pytest.fixture
+def spring(almanac):
+    """An issue of last March, with its PDF."""
+    cover = date(timezone.localdate().year - 1, 3, 1)
+    return with_edition(make_issue(almanac, volume=11, number=2, cover_date=cover))
+
+
+@pytest.fixture
+def on_sale(almanac):
+    return SingleIssuePrice.objects.create(publication=almanac, amount=450)
+
+
+@pytest.fixture
+def buyer(client, reader):
+    client.force_login(reader)
+    return reader
+
+
+def page(client, issue):
+    return client.get(issue.get_absolute_url()).content.decode()
+
+
+def edition(issue):
+    return f"/editions/{issue.edition_key}/"
+
+
+def buy(client, issue):
+    """Press "Buy this issue alone": the address of the checkout it opens."""
+    response = client.post(f"/billing/issues/{issue.edition_key}/buy/")
+    assert response.status_code == HTTPStatus.SEE_OTHER, response.content
+    return response.url
+
+
+def buy_and_pay(client, issue):
+    """Buy `issue` and pay at the test provider's checkout: the page the reader returns to."""
+    with delivered():
+        paid = client.post(buy(client, issue), {"outcome": "succeed"})
+        return client.get(paid.url)
+
+
+def test_a_reader_without_a_subscription_buys_one_back_issue_and_reads_it(
+    client, buyer, spring, on_sale
+):
+    assert "Buy this issue alone: $4.50" in page(client, spring)
+    assert client.get(edition(spring)).status_code == HTTPStatus.FOUND  # to subscribe
+
+    checkout = client.get(buy(client, spring)).content.decode()
+    assert "Homestead Almanac, Vol. 11, No. 2 (digital edition)" in checkout
+    assert "Pay $4.50" in checkout
+    with delivered():
+        paid = client.post(buy(client, spring), {"outcome": "succeed"})
+        thanks = client.get(paid.url).content.decode()
+    assert "the issue is yours to read" in thanks and edition(spring) in thanks
+
+    response = client.get(edition(spring))
+    assert response.status_code == HTTPStatus.OK
+    assert b"".join(response.streaming_content) == PDF
+    assert "Buy this issue alone" not in page(client, spring)
+    assert "Read this issue" in page(client, spring)
+
+    order = EditionOrder.objects.get()
+    assert (order.amount, order.paid_at is not None, order.access.source) == (450, True, "bought")
+    assert Payment.objects.get().amount == 450
+    assert [message.subject for message in mail.outbox] == [
+        "Your receipt: $4.50 for Homestead Almanac, Vol. 11, No. 2 (digital edition)"
+    ]
+    account = client.get("/accounts/").content.decode()
+    assert "Single issues" in account and edition(spring) in account
+    assert "Homestead Almanac, Vol. 11, No. 2 (digital edition)</td>" in account  # invoices
+
+
+def test_one_issue_bought_opens_that_issue_alone(client, buyer, spring, on_sale, almanac):
+    later = with_edition(
+        make_issue(almanac, volume=11, number=3, cover_date=spring.cover_date + timedelta(90))
+    )
+    locked = make_article(almanac, access="subscribers", issue=spring)
+    buy_and_pay(client, spring)
+    assert client.get(edition(later)).status_code == HTTPStatus.FOUND
+    assert "Buy this issue alone: $4.50" in page(client, later)
+    # The printed pages, not a subscription to the articles online.
+    assert HIDDEN not in client.get(locked.get_absolute_url()).content.decode()
+
+
+def test_a_visitor_logs_in_first_and_comes_back_to_the_issue(client, spring, on_sale):
+    assert "Buy this issue alone: $4.50" in page(client, spring)
+    response = client.post(f"/billing/issues/{spring.edition_key}/buy/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == f"/accounts/login/?next={spring.get_absolute_url()}"
+    assert not CheckoutAttempt.objects.exists()
+
+
+def test_a_reader_who_can_read_it_is_offered_nothing_and_charged_nothing(
+    client, buyer, spring, on_sale, almanac
+):
+    subscribe(buyer, almanac, starts_at=start_of_day(spring.cover_date) - timedelta(days=1))
+    assert "Buy this issue alone" not in page(client, spring)
+    response = client.post(f"/billing/issues/{spring.edition_key}/buy/")
+    assert response.status_code == HTTPStatus.SEE_OTHER and response.url == edition(spring)
+    assert not CheckoutAttempt.objects.exists()
+
+
+def test_a_double_click_opens_one_checkout_and_paying_twice_pays_once(
+    client, buyer, spring, on_sale
+):
+    first, second = buy(client, spring), buy(client, spring)
+    assert first == second
+    with delivered():
+        client.post(first, {"outcome": "succeed"})
+        client.post(second, {"outcome": "succeed"})
+    assert Payment.objects.count() == 1 and EditionAccess.objects.count() == 1
+    # Bought meanwhile in another tab: the button takes the reader to the issue, not to pay.
+    assert client.post(f"/billing/issues/{spring.edition_key}/buy/").url == edition(spring)
+
+
+def test_a_declined_card_or_a_checkout_left_gives_nothing(client, buyer, spring, on_sale):
+    url = buy(client, spring)
+    declined = client.post(url, {"outcome": "decline"})
+    assert declined.status_code == HTTPStatus.PAYMENT_REQUIRED
+    assert "Nothing was charged" in declined.content.decode()
+    attempt = CheckoutAttempt.objects.get()
+    left = client.get(f"/billing/cancelled/?attempt={attempt.pk}").content.decode()
+    assert "nothing was charged" in left
+    assert client.get(edition(spring)).status_code == HTTPStatus.FOUND
+    assert not EditionAccess.objects.exists() and not Payment.objects.exists()
+
+
+def test_the_price_is_what_it_was_when_the_checkout_opened(client, buyer, spring, on_sale):
+    url = buy(client, spring)
+    on_sale.amount = 600
+    on_sale.save()
+    with delivered():
+        client.post(url, {"outcome": "succeed"})
+    assert Payment.objects.get().amount == 450
+    assert "Buy this issue alone" not in page(client, spring)
+    other = make_user("other@example.com")
+    client.force_login(other)
+    assert "Buy this issue alone: $6" in page(client, spring)
+
+
+@pytest.mark.parametrize(
+    "unsold",
+    ["no price", "price off sale", "not out yet", "no edition", "paid by cheque here"],
+)
+def test_an_issue_not_sold_alone_shows_no_button_and_charges_nothing(
+    client, buyer, spring, on_sale, almanac, settings, unsold
+):
+    issue = spring
+    if unsold == "no price":
+        on_sale.delete()
+    elif unsold == "price off sale":
+        on_sale.active = False
+        on_sale.save()
+    elif unsold == "not out yet":
+        cover = timezone.localdate() + timedelta(days=20)
+        issue = with_edition(make_issue(almanac, volume=13, number=1, cover_date=cover))
+    elif unsold == "no edition":
+        issue.edition.delete()
+        issue.save()
+    else:
+        settings.BILLING_PROVIDER = "manual"
+    assert "Buy this issue alone" not in page(client, issue)
+    response = client.post(f"/billing/issues/{issue.edition_key}/buy/")
+    expected = HTTPStatus.NOT_FOUND if unsold == "no edition" else HTTPStatus.CONFLICT
+    assert response.status_code == expected
+    assert not CheckoutAttempt.objects.exists()
+
+
+def test_buying_is_a_post_by_the_issues_random_key(client, buyer, spring, on_sale):
+    assert client.get(f"/billing/issues/{spring.edition_key}/buy/").status_code == 405
+    assert client.post(f"/billing/issues/{spring.pk}/buy/").status_code == 404
+    assert client.post("/billing/issues/00000000-0000-4000-8000-000000000000/buy/").status_code == (
+        404
+    )
+
+
+def test_a_refund_in_full_takes_the_issue_back(client, buyer, spring, on_sale):
+    buy_and_pay(client, spring)
+    assert client.get(edition(spring)).status_code == HTTPStatus.OK  # and its reader cached
+    with delivered():
+        TestProvider().refund(Payment.objects.get())
+    assert client.get(edition(spring)).status_code == HTTPStatus.FOUND
+    assert EditionOrder.objects.get().refunded_at is not None
+    assert EditionAccess.objects.get().revoked_at is not None
+    assert "Your refund: $4.50 for Homestead Almanac, Vol. 11, No. 2 (digital edition)" in [
+        message.subject for message in mail.outbox
+    ]
+    assert "Buy this issue alone: $4.50" in page(client, spring)  # it may be bought again
+    buy_and_pay(client, spring)
+    assert client.get(edition(spring)).status_code == HTTPStatus.OK
+
+
+def test_staff_give_an_issue_and_revoke_it(client, reader, spring):
+    given = EditionAccess.objects.create(user=reader, issue=spring, note="Lost in the post")
+    client.force_login(reader)
+    assert client.get(edition(spring)).status_code == HTTPStatus.OK
+    admin = site._registry[EditionAccess]
+    request = RequestFactory().post("/")
+    request.user = make_staff("Publishers")
+    request._messages = type("Messages", (), {"add": lambda *args, **kwargs: None})()
+    admin.revoke(request, EditionAccess.objects.filter(pk=given.pk))
+    assert client.get(edition(spring)).status_code == HTTPStatus.FOUND
+
+
+def test_a_single_issue_at_stripe_checkout_is_a_one_time_payment(
+    client, buyer, spring, on_sale, fake_stripe
+):
+    url = buy(client, spring)
+    assert url.startswith(f"{fake_stripe.url}/_config/fake/checkout/cs_test_")
+    session = fake_stripe.client.v1.checkout.sessions.retrieve(
+        CheckoutAttempt.objects.get().external_id
+    )
+    assert session.mode == "payment"
+    _, back = fake_stripe.pay(url)
+    thanks = client.get(local(back)).content.decode()
+    assert "the issue is yours to read" in thanks
+    assert client.get(edition(spring)).status_code == HTTPStatus.OK
+    payment = Payment.objects.get()
+    assert (payment.amount, payment.currency, payment.subscription) == (450, "usd", None)
