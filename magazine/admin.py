@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billing.admin.prices import SingleIssuePriceInline
 from comments.admin import CommentSettingsInline
+from magazine import stamping
 from magazine.models import Article, Author, Issue, Publication, Section, Tag
 
 admin.site.site_header = f"{settings.SITE_NAME} — editors"
@@ -73,13 +74,53 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class EditionInput(forms.ClearableFileInput):
+    """The edition's file has no address to link to: the field says that one is uploaded and
+    offers to remove it (Django's own widget shows neither for a file without a URL)."""
+
+    template_name = "admin/widgets/edition_input.html"
+
+    def is_initial(self, value):
+        return bool(value)
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["publication", "volume", "number", "title", "cover_date", "cover_image",
+                  "cover_image_alt", "edition"]  # fmt: skip
+        widgets = {"edition": EditionInput}
+
+    def clean_edition(self):
+        """With stamping on, a PDF that cannot be stamped could be sent to no one: say so now,
+        not to readers later."""
+        edition = self.cleaned_data.get("edition")
+        if settings.EDITIONS_STAMPED and edition and "edition" in self.changed_data:
+            try:
+                stamping.check_stampable(edition)
+            except stamping.Unstampable as refusal:
+                raise ValidationError(
+                    f"{refusal} Editions are stamped for each reader here: upload it without "
+                    "a password to open it."
+                ) from None
+        return edition
+
+
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
+    form = IssueForm
     list_display = ["__str__", "publication", "cover_date"]
     list_filter = ["publication"]
     date_hierarchy = "cover_date"
     search_fields = ["title"]
     readonly_fields = ["edition_link"]
+
+    def save_model(self, request, obj, form, change):
+        """A replaced or removed edition's file is deleted: it is not kept where no one sees it."""
+        earlier = Issue.objects.filter(pk=obj.pk).values_list("edition", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if earlier and earlier != obj.edition.name:
+            obj.edition.storage.delete(earlier)
 
     @admin.display(description="Current edition")
     def edition_link(self, issue):

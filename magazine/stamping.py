@@ -1,22 +1,29 @@
 """Stamped copies of digital editions: every page of a reader's copy says whom it was licensed to.
 
 A copy is made on the reader's first request and kept beside the editions, so that it is made
-once and a front server (nginx, Apache) can send it like the edition itself. Its name comes from
-everything its content depends on: a replaced edition file or a changed email address gives a new
-copy; the date it bears is the day it was first made.
+once and a front server (nginx, Apache) can send it like the edition itself. Copies are kept as
+`stamped/<edition key>/<the file's fingerprint>/<reader id>-<the reader's fingerprint>.pdf`: a
+replaced edition file or a changed email address gives a new copy, and the copy it replaces is
+removed when the new one is made; an account's copies go with the account. The date a copy
+bears is the day it was first made.
 """
 
 import functools
 import hashlib
 import os
+import shutil
 import uuid
 from io import BytesIO
+from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.db.models.signals import post_delete
 from django.utils import dateformat, timezone
 from pypdf import PdfReader, PdfWriter, Transformation
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
+
+from magazine.models import editions_storage
 
 FONT, FONT_SIZE = "Helvetica", 7
 # From the bottom of the finished page to the line's baseline, and the least room on either side.
@@ -30,21 +37,54 @@ class Unstampable(Exception):
 def stamped_copy(issue, user, now):
     """The storage name of `user`'s stamped copy of `issue`'s edition, made if missing.
 
-    Raises `FileNotFoundError` when the edition's file is missing, and `Unstampable` when it is
-    encrypted or unreadable: then no copy is made, and the caller must not send the unstamped
-    edition instead (a publisher who stamps wants no copy to leave without a name)."""
+    Raises `FileNotFoundError` when the edition's file is missing, and `Unstampable` when it
+    cannot be opened (encrypted with a password, or damaged): then no copy is made, and the
+    caller must not send the unstamped edition instead (a publisher who stamps wants no copy to
+    leave without a name)."""
     storage = issue.edition.storage
     name = copy_name(issue, user, os.stat(issue.edition.path))
     if not storage.exists(name):
         keep(storage, name, stamped(issue.edition.path, licence(user, now)))
+        forget_replaced(storage, name, user)
     return name
+
+
+def fingerprint(*facts):
+    return hashlib.sha256("\n".join(map(str, facts)).encode()).hexdigest()[:32]
 
 
 def copy_name(issue, user, source):
     """Named for the edition's file as it is now and the reader as they are now."""
-    facts = [issue.edition.name, source.st_size, source.st_mtime_ns, user.pk, user.email]
-    digest = hashlib.sha256("\n".join(map(str, facts)).encode()).hexdigest()
-    return f"stamped/{issue.edition_key}/{digest}.pdf"
+    edition = fingerprint(issue.edition.name, source.st_size, source.st_mtime_ns)
+    reader = fingerprint(user.pk, user.email)
+    return f"stamped/{issue.edition_key}/{edition}/{user.pk}-{reader}.pdf"
+
+
+def forget_replaced(storage, name, user):
+    """Remove the copies `name` replaces: those of an earlier file of the edition (anyone's),
+    and this reader's under an earlier address."""
+    folder = Path(storage.path(name)).parent
+    for earlier in folder.parent.iterdir():
+        if earlier != folder:
+            shutil.rmtree(earlier, ignore_errors=True)
+    for earlier in folder.glob(f"{user.pk}-*.pdf"):
+        if earlier.name != Path(name).name:
+            earlier.unlink(missing_ok=True)
+
+
+def account_deleted(sender, instance, **kwargs):
+    """Remove every stamped copy made for a deleted account: they carry its address."""
+    root = Path(editions_storage().path("stamped"))
+    for copy in root.glob(f"*/*/{instance.pk}-*.pdf"):
+        copy.unlink(missing_ok=True)
+
+
+def issue_changed(sender, instance, **kwargs):
+    """Remove every stamped copy of an issue whose edition is gone (cleared, or the issue
+    deleted). A replaced file's copies go when the first copy of the new one is made."""
+    if kwargs.get("signal") is post_delete or not instance.edition:
+        folder = editions_storage().path(f"stamped/{instance.edition_key}")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def licence(user, now):
@@ -62,15 +102,38 @@ def ascii_domain(email):
         return email
 
 
-def stamped(path, line):
-    """The PDF at `path`, with `line` at the foot of every page, as bytes."""
+def check_stampable(file):
+    """Raise `Unstampable` if the PDF in `file` (an upload) could not be stamped."""
+    file.seek(0)
     try:
-        reader = PdfReader(path)
-        if not reader.is_encrypted:
-            return with_line(reader, line)
+        opened(file)
+    finally:
+        file.seek(0)
+
+
+def opened(source):
+    """The PDF in `source` (a path or a file), open for reading; `Unstampable` if it cannot
+    be. A PDF encrypted with an owner's password alone (no password to open it, as printers
+    often send them) opens; one that needs a password to be read does not."""
+    try:
+        reader = PdfReader(source)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Unstampable("The edition's PDF needs a password to be opened.")
+        len(reader.pages)  # a damaged file often fails only when its pages are counted
+        return reader
+    except Unstampable:
+        raise
     except Exception as error:  # a damaged PDF fails in pypdf in many ways, none of them ours
         raise Unstampable(f"The edition's PDF cannot be read: {error}") from error
-    raise Unstampable("The edition's PDF is encrypted.")
+
+
+def stamped(path, line):
+    """The PDF at `path`, with `line` at the foot of every page, as bytes."""
+    reader = opened(path)
+    try:
+        return with_line(reader, line)
+    except Exception as error:  # damage found only while copying the pages
+        raise Unstampable(f"The edition's PDF cannot be read: {error}") from error
 
 
 def with_line(reader, line):

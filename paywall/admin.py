@@ -70,10 +70,25 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def status_label(self, subscription):
         return subscription.status().label
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.source == Subscription.Source.PRINT:
+            return self.fields  # its dates are the print record's: the next import resets them
+        return super().get_readonly_fields(request, obj)
+
     def _each(self, request, queryset, change, message):
-        for subscription in queryset:
+        followed = queryset.filter(source=Subscription.Source.PRINT)
+        changed = list(queryset.exclude(source=Subscription.Source.PRINT))
+        for subscription in changed:
             change(subscription)
-        self.message_user(request, message.format(count=len(queryset)), messages.SUCCESS)
+        if changed:
+            self.message_user(request, message.format(count=len(changed)), messages.SUCCESS)
+        if followed.exists():
+            self.message_user(
+                request,
+                f"{followed.count()} print-linked subscription(s) left alone: they follow their "
+                "print record. Import the fulfilment file again, or unlink it under Print links.",
+                messages.WARNING,
+            )
 
     def _extend(self, request, queryset, *, days, period):
         by = timedelta(days=days)

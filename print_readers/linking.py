@@ -61,7 +61,7 @@ def link(user, publication, account_number, postcode, *, now=None):
         mine = links.filter(user=user).first()
         if mine is not None:
             return mine
-        if record.links.filter(user=user, ended_at__isnull=False).exists():
+        if record.links.filter(user=user, ended_at__isnull=False, ended_by_staff=True).exists():
             raise LinkRefused(UNLINKED)
         if links.count() >= settings.PRINT_HOUSEHOLD_SEATS:
             raise LinkRefused(SEATS_TAKEN.format(seats=settings.PRINT_HOUSEHOLD_SEATS))
@@ -94,11 +94,22 @@ def unlink(link, now):
     """Staff end a link they judge wrong: its access ends at once — back issues included: the
     subscription is void from its start — its seat is free again, and the account cannot link
     that record again by itself."""
+    end(link, now, by_staff=True, access_ends=min(now, link.subscription.starts_at))
+
+
+def leave(link, now):
+    """The reader ends their own link, to free its seat for someone else in the household: the
+    access it gave ends now (the issues sent while linked stay theirs), and they may link again
+    later if a seat is free."""
+    end(link, now, by_staff=False, access_ends=now)
+
+
+def end(link, now, *, by_staff, access_ends):
     with transaction.atomic():
-        link.ended_at = now
-        link.save(update_fields=["ended_at"])
+        link.ended_at, link.ended_by_staff = now, by_staff
+        link.save(update_fields=["ended_at", "ended_by_staff"])
         subscription = link.subscription
-        subscription.cancelled_at = min(now, subscription.starts_at)
+        subscription.cancelled_at = access_ends
         subscription.save(update_fields=["cancelled_at", "updated_at"])
 
 

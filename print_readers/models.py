@@ -63,6 +63,9 @@ class PrintLink(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Staff end a link they judge wrong (the account may not link again by itself); a reader
+    # ends their own to free the seat for someone else in the household (and may link again).
+    ended_by_staff = models.BooleanField(default=True, editable=False)
 
     class Meta:
         constraints = [

@@ -1,12 +1,14 @@
-"""My account › Print subscription: linking a print subscription to the web account."""
+"""My account › Print subscription: linking a print subscription to the web account, and
+unlinking it to free its seat."""
 
 from http import HTTPStatus
 
 from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from print_readers import linking, normalise
 from print_readers.forms import LinkForm
@@ -54,6 +56,23 @@ def link(request):
         request, "print_readers/link.html", {"form": form, "links": links_of(request.user, now)},
         status=status,
     )  # fmt: skip
+
+
+@require_POST
+@login_required
+def leave(request, pk):
+    """The reader unlinks their own print subscription (a seat for someone else at home)."""
+    mine = request.user.print_links.filter(ended_at__isnull=True).select_related(
+        "record__publication", "subscription"
+    )
+    link = get_object_or_404(mine, pk=pk)
+    linking.leave(link, timezone.now())
+    messages.success(
+        request,
+        f"Unlinked: {link.record.publication.name} is no longer read online on account "
+        f"{link.record.account_number}, and its seat is free.",
+    )
+    return redirect("print_link")
 
 
 def allowed_to_try(request, form):

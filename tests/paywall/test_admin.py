@@ -57,3 +57,25 @@ def test_staff_extend_and_cancel_from_the_list(staff_client):
 def test_adding_a_subscription_by_hand_defaults_to_a_complimentary_year(staff_client):
     page = staff_client.get(reverse("admin:paywall_subscription_add")).content.decode()
     assert '<option value="comp" selected>Complimentary</option>' in page
+
+
+def test_a_print_linked_subscription_follows_its_record_not_the_admins_actions(staff_client):
+    linked = subscribe(make_user(), make_publication(), days=10)
+    linked.source = Subscription.Source.PRINT
+    linked.save()
+    other = subscribe(make_user(), make_publication(), days=10)
+    ends = linked.ends_at
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "extend_year", "_selected_action": [linked.pk, other.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert (
+        "1 subscription(s) extended" in page and "1 print-linked subscription(s) left alone" in page
+    )
+    linked.refresh_from_db()
+    other.refresh_from_db()
+    assert linked.ends_at == ends and other.ends_at > ends + timedelta(days=300)
+    form = staff_client.get(reverse("admin:paywall_subscription_change", args=[linked.pk]))
+    assert 'name="ends_at' not in form.content.decode()  # read-only: the record sets it

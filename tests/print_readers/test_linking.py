@@ -165,3 +165,26 @@ def test_staff_see_and_undo_a_link(client, almanac):
     assert link(client).status_code == 302  # the seat is free again
     subscription = Subscription.objects.get(user=member)
     assert subscription.cancelled_at <= subscription.starts_at  # void: no back issues either
+
+
+def test_a_reader_unlinks_to_free_the_seat_and_may_link_again(client, almanac, settings):
+    settings.PRINT_HOUSEHOLD_SEATS = 1
+    article = make_article(almanac, access="subscribers")
+    member = make_user("reader@example.com")
+    client.force_login(member)
+    link(client)
+    page = client.get(URL).content.decode()
+    assert "HA100234" in page and "Unlink" in page
+    mine = PrintLink.objects.get()
+    assert client.get(f"{URL}{mine.pk}/unlink/").status_code == 405  # a GET changes nothing
+    response = client.post(f"{URL}{mine.pk}/unlink/", follow=True)
+    assert "its seat is free" in response.content.decode()
+    assert HIDDEN not in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(make_user("spouse@example.com"))
+    assert link(client).status_code == 302  # the one seat is theirs now
+    assert client.post(f"{URL}{mine.pk}/unlink/").status_code == 404  # not theirs to end
+    theirs = PrintLink.objects.get(user__email="spouse@example.com", ended_at=None)
+    client.post(f"{URL}{theirs.pk}/unlink/")
+    client.force_login(member)
+    assert link(client).status_code == 302  # not barred, as after staff unlink it
+    assert HIDDEN in client.get(article.get_absolute_url()).content.decode()

@@ -94,9 +94,9 @@ def served(client, issue):
 
 
 def copies(settings, issue):
-    """The stamped copies kept of `issue`, by name."""
+    """The stamped copies kept of `issue`, by name (under its folder of stamped copies)."""
     folder = settings.EDITIONS_ROOT / "stamped" / str(issue.edition_key)
-    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+    return sorted(str(path.relative_to(folder)) for path in folder.glob("**/*.pdf"))
 
 
 def stamp_as_shown(page):
@@ -176,12 +176,14 @@ def test_each_reader_and_each_email_address_has_a_copy_of_its_own(
     fern = PdfReader(BytesIO(served(client, summer)))
     assert "Licensed to fern@example.com on 3 December 2026" in fern.pages[0].extract_text()
     assert len(copies(settings, summer)) == 2
+    before = copies(settings, summer)
     reader.email = "reader@new.example"
     reader.save()
     client.force_login(reader)
     renamed = PdfReader(BytesIO(served(client, summer)))
     assert "Licensed to reader@new.example on" in renamed.pages[1].extract_text()
-    assert len(copies(settings, summer)) == 3
+    after = copies(settings, summer)
+    assert len(after) == 2 and len(set(before) & set(after)) == 1  # the old address's is gone
 
 
 def test_a_replaced_edition_file_gives_a_new_copy(client, summer, reader, stamping, settings):
@@ -191,7 +193,7 @@ def test_a_replaced_edition_file_gives_a_new_copy(client, summer, reader, stampi
         file.write(printed_pages(count=2))
     copy = PdfReader(BytesIO(served(client, summer)))
     assert len(copy.pages) == 2 and LINE in copy.pages[1].extract_text()
-    assert len(copies(settings, summer)) == 2
+    assert len(copies(settings, summer)) == 1  # the old file's copy is gone
 
 
 def test_staff_are_sent_a_stamped_copy_too(client, summer, stamping):
@@ -232,6 +234,31 @@ def test_behind_nginx_or_apache_the_front_server_sends_the_stamped_copy(
     assert response["X-Sendfile"] == str(settings.EDITIONS_ROOT / stamped)
 
 
+def test_a_deleted_account_or_a_removed_edition_takes_its_copies_along(
+    client, almanac, summer, reader, stamping, settings
+):
+    client.force_login(reader)
+    served(client, summer)
+    fern = subscriber(almanac, "fern@example.com")
+    client.force_login(fern)
+    served(client, summer)
+    fern.delete()
+    [kept] = copies(settings, summer)
+    assert kept.split("/")[1].startswith(f"{reader.pk}-")
+    summer.edition.delete()  # cleared in the admin
+    assert copies(settings, summer) == []
+
+
+def test_a_pdf_locked_only_against_changes_is_stamped(client, summer, reader, stamping):
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(printed_pages())))
+    writer.encrypt(user_password="", owner_password="the printer's", algorithm="AES-128")
+    with open(summer.edition.path, "wb") as file:
+        file.write(as_bytes(writer))
+    client.force_login(reader)
+    copy = PdfReader(BytesIO(served(client, summer)))
+    assert not copy.is_encrypted and LINE in copy.pages[2].extract_text()
+
+
 def encrypted():
     writer = PdfWriter(clone_from=PdfReader(BytesIO(printed_pages())))
     writer.encrypt("owner-only", algorithm="RC4-128")
@@ -267,3 +294,46 @@ def test_an_international_domain_is_stamped_in_letters_the_font_has(settings):
     settings.TIME_ZONE = "Pacific/Auckland"
     reader = make_user("reader@exämple.com")
     assert licence(reader, MADE) == "Licensed to reader@xn--exmple-cua.com on 3 December 2026"
+
+
+def admin_page(client, issue):
+    return f"/admin/magazine/issue/{issue.pk}/change/"
+
+
+def issue_form(issue, **changes):
+    return {
+        "publication": issue.publication_id, "volume": issue.volume, "number": issue.number,
+        "title": issue.title, "cover_date": issue.cover_date.isoformat(), "cover_image_alt": "",
+        **changes,
+    }  # fmt: skip
+
+
+def test_the_admin_refuses_an_edition_that_could_not_be_stamped(
+    client, summer, reader, stamping, settings
+):
+    client.force_login(make_user("editor@example.com", is_staff=True, is_superuser=True))
+    locked = ContentFile(encrypted(), name="locked.pdf")
+    response = client.post(admin_page(client, summer), issue_form(summer, edition=locked))
+    assert response.status_code == 200
+    assert "needs a password to be opened" in response.content.decode()
+    client.force_login(reader)
+    assert LINE in PdfReader(BytesIO(served(client, summer))).pages[0].extract_text()
+
+
+def test_the_admin_says_an_edition_is_there_and_removes_it_with_its_copies(
+    client, summer, reader, stamping, settings
+):
+    client.force_login(reader)
+    served(client, summer)
+    client.force_login(make_user("editor@example.com", is_staff=True, is_superuser=True))
+    uploaded = summer.edition.path
+    form = client.get(admin_page(client, summer)).content.decode()
+    assert "a PDF is uploaded" in form and "Remove it" in form
+    response = client.post(
+        admin_page(client, summer), issue_form(summer, **{"edition-clear": "on"})
+    )
+    assert response.status_code == 302
+    summer.refresh_from_db()
+    assert not summer.edition and copies(settings, summer) == []
+    assert not os.path.exists(uploaded)  # the file itself is gone too
+    assert client.get(url(summer)).status_code == 404
