@@ -15,18 +15,25 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from accounts.backends import user_key
+from caching.generations import cached_at
+from magazine.changes import CONTENT
 from magazine.models import Issue, editions_storage
 from magazine.stamping import Unstampable, stamped_copy
 from paywall.access import can_read_edition
+from paywall.readers import reader_keys
 from paywall.templatetags.paywall_tags import subscribe_href
 
 logger = logging.getLogger(__name__)
 
 
+# An issue found by its edition's key is kept this long in the shared cache (while the site's
+# content is unchanged: saving an issue or its publication moves the content generation).
+ISSUE_SECONDS = 60 * 60
+
+
 def edition(request, key):
-    issue = get_object_or_404(
-        Issue.objects.select_related("publication").exclude(edition=""), edition_key=key
-    )
+    issue = issue_with_edition(key)
     now = timezone.now()
     access = can_read_edition(request.reader, issue, now=now)
     if not access.allowed:
@@ -47,6 +54,35 @@ def edition(request, key):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def cache_keys(request, user_id, *, key):
+    """What the view reads from the cache, for `caching.batch` to fetch in one round trip with
+    the session: the issue, and the reader who asks."""
+    keys = [CONTENT, issue_key(key)]
+    if user_id is not None:
+        keys += [user_key(user_id), *reader_keys(user_id)]
+    return keys
+
+
+edition.cache_keys = cache_keys
+
+
+def issue_key(key):
+    return f"edition-issue:{key}"
+
+
+def issue_with_edition(key):
+    """The issue whose edition is `key` (404 if none has it). A reader turning to an edition
+    asks for it again and again: it is kept in the shared cache; a key that names no issue is
+    not."""
+
+    def find():
+        return get_object_or_404(
+            Issue.objects.select_related("publication").exclude(edition=""), edition_key=key
+        )
+
+    return cached_at(issue_key(key), generations=[CONTENT], compute=find, timeout=ISSUE_SECONDS)
 
 
 def download_name(issue):

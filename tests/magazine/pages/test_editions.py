@@ -186,3 +186,17 @@ def test_an_issue_not_out_yet_is_not_read_early(client, almanac):
 
 def test_the_file_is_named_for_its_key_not_its_upload(summer):
     assert summer.edition.name == f"editions/{summer.edition_key}.pdf"
+
+
+def test_a_reader_turning_back_to_an_edition_costs_no_query(
+    client, almanac, summer, django_assert_num_queries
+):
+    reader = make_user("reader@example.com")
+    subscribed(reader, almanac, summer.cover_date, summer.cover_date + timedelta(days=400))
+    client.force_login(reader)
+    assert client.get(url(summer)).status_code == 200
+    with django_assert_num_queries(0):  # the session, the reader and the issue all cached
+        response = client.get(url(summer))
+    assert b"".join(response.streaming_content) == PDF
+    summer.edition.delete()  # the issue saved without it: the cached issue is not used again
+    assert client.get(url(summer)).status_code == 404
