@@ -57,8 +57,14 @@ def expire_other_choices(provider, user, plan):
     others = CheckoutAttempt.objects.filter(
         user=user, price__plan=plan, kind=CheckoutAttempt.Kind.SUBSCRIPTION,
         provider=provider.name, status=CheckoutAttempt.Status.OPEN,
-    ).exclude(external_id="")  # fmt: skip
-    for attempt in others:
+    )  # fmt: skip
+    expire(provider, others)
+
+
+def expire(provider, attempts):
+    """Close the open checkouts `attempts` at the provider, so that none of them can be paid any
+    more. Raises PaidElsewhere for one that was paid meanwhile (nothing is closed after it)."""
+    for attempt in attempts.exclude(external_id=""):
         if not provider.expire_checkout(attempt.external_id):
             raise PaidElsewhere(attempt)
         attempt.status = CheckoutAttempt.Status.EXPIRED

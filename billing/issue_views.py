@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from billing import single_issues
+from billing.checkout import PaidElsewhere
 from billing.providers import ProviderError, provider
 from billing.responses import see_other, unavailable
 from magazine.models import Issue
@@ -29,6 +30,8 @@ def buy(request, key):
         attempt = single_issues.buy(provider(), user=request.user, issue=issue, next_path=page)
     except single_issues.AlreadyReadable:  # bought in another tab, or subscribed meanwhile
         return see_other(reverse("edition", kwargs={"key": issue.edition_key}))
+    except PaidElsewhere as paid:  # an older checkout paid meanwhile: confirmed there, once
+        return see_other(f"{reverse('billing:return')}?attempt={paid.attempt.pk}")
     except single_issues.NotForSale as refusal:
         context = {"issue": issue, "message": str(refusal)}
         return render(request, "billing/not_for_sale.html", context, status=HTTPStatus.CONFLICT)

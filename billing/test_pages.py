@@ -48,7 +48,7 @@ def checkout(request, session):
     if data["kind"] == "subscription":
         context["price"] = Price.objects.select_related("plan").get(pk=data["price_id"])
     else:  # a gift or a single issue, as the checkout was opened for it
-        item = data["item"]
+        item = provider.item(data)
         context["once"] = {
             "name": item["name"],
             "amount": format_amount(item["amount"], item["currency"]),

@@ -101,7 +101,9 @@ def returned(request):
     if complete and attempt.kind == CheckoutAttempt.Kind.GIFT:
         template = "billing/gift_bought.html"
     if complete and attempt.kind == CheckoutAttempt.Kind.EDITION:
-        template = "billing/edition_bought.html"
+        # Paid only once its payment is recorded: until then, the issue is not theirs yet.
+        paid = attempt.edition_order.paid_at is not None
+        template = "billing/edition_bought.html" if paid else "billing/processing.html"
     return render(request, template, context)
 
 

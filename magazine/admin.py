@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from billing.admin.prices import SingleIssuePriceInline
 from comments.admin import CommentSettingsInline
 from magazine import stamping
 from magazine.models import Article, Author, Issue, Publication, Section, Tag
@@ -39,7 +38,7 @@ class PublicationAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
-    inlines = [SectionInline, CommentSettingsInline, SingleIssuePriceInline]
+    inlines = [SectionInline, CommentSettingsInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "tagline", "description", "position"]}),
         ("Look", {"fields": ["accent_color", "logo"]}),

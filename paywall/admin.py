@@ -177,14 +177,27 @@ class EditionAccessAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Who holds which issue is fixed once given: revoke it, and give another.
-        return ["user", "issue", "source", "granted_at"] if obj else ["source", "granted_at"]
+        # Who holds which issue is fixed once given, and a revocation is final: give another.
+        if obj is None:
+            return ["source", "granted_at"]
+        fixed = ["user", "issue", "source", "granted_at"]
+        bought = obj.source == EditionAccess.Source.BOUGHT
+        return [*fixed, "revoked_at"] if obj.revoked_at or bought else fixed
 
     @admin.action(description="Revoke selected editions now", permissions=["change"])
     def revoke(self, request, queryset):
-        held = list(queryset.filter(revoked_at__isnull=True))
+        held = queryset.filter(revoked_at__isnull=True)
+        given = list(held.exclude(source=EditionAccess.Source.BOUGHT))
         now = timezone.now()
-        for edition in held:  # one by one: each save tells the reader's cache
+        for edition in given:  # one by one: each save tells the reader's cache
             edition.revoked_at = now
             edition.save(update_fields=["revoked_at"])
-        self.message_user(request, f"{len(held)} edition(s) revoked.", messages.SUCCESS)
+        self.message_user(request, f"{len(given)} edition(s) revoked.", messages.SUCCESS)
+        bought = held.filter(source=EditionAccess.Source.BOUGHT).count()
+        if bought:
+            self.message_user(
+                request,
+                f"{bought} bought edition(s) left alone: refund the payment (Billing › "
+                "Payments) and the edition goes with it.",
+                messages.WARNING,
+            )

@@ -5,7 +5,6 @@ from dataclasses import replace
 from django.db.models import DateTimeField, IntegerField, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from caching import batch
 from caching.generations import bump, cached_at
 from paywall.access import ANONYMOUS, Entitlement, Reader
 from paywall.gifts import presented_gift
@@ -28,7 +27,7 @@ def reader_for_user(user):
         return Reader(is_authenticated=True, is_staff=True)
     entitlements, editions = cached_at(
         entitlements_key(user.pk),
-        generations=[PLANS],
+        generations=[PLANS, reader_generation(user.pk)],
         compute=lambda: holdings(user),
         timeout=ENTITLEMENTS_SECONDS,
     )
@@ -66,7 +65,8 @@ def holdings(user):
 def readers_for_users(users):
     """The `Reader` of each of `users` (by user id), with one query for all of them: for work
     done for many readers at once, such as an email to each, where one query per reader would
-    be most of the cost. Read from the database, not the cache: a send asks at send time."""
+    be most of the cost. Read from the database, not the cache: a send asks at send time. The
+    editions they hold alone are left out: what is sent is articles, never the printed pages."""
     readers = {user.pk: reader_with(user, ()) for user in users}
     readers_ids = [user.pk for user in users if not user.is_staff]
     rows = Subscription.objects.filter(
@@ -94,9 +94,15 @@ def entitlements_key(user_id):
     return f"holdings:{user_id}"
 
 
+def reader_generation(user_id):
+    """Moves whenever what the reader holds changes. A generation, not a deleted entry: a
+    request that read the old rows just before the change cannot put them back for an hour."""
+    return f"generation:reader:{user_id}"
+
+
 def reader_keys(user_id):
     """The cache entries `reader_for_user` reads for the user with `user_id`."""
-    return [PLANS, entitlements_key(user_id)]
+    return [PLANS, reader_generation(user_id), entitlements_key(user_id)]
 
 
 def subscription_changing(sender, instance, **kwargs):
@@ -108,7 +114,7 @@ def subscription_changing(sender, instance, **kwargs):
 
 def subscription_changed(sender, instance, **kwargs):
     for user_id in {instance.user_id, getattr(instance, "_previous_user_id", None)} - {None}:
-        batch.delete(entitlements_key(user_id))
+        bump(reader_generation(user_id))
 
 
 def plans_changed(**kwargs):

@@ -1,6 +1,5 @@
 """Prices, on their plan's page: billing adds them to the paywall's plan admin, so that the
-paywall knows nothing of billing. And the single-issue price, which the publication admin shows
-on its publication's page."""
+paywall knows nothing of billing. And each publication's single-issue price."""
 
 from decimal import Decimal
 
@@ -105,16 +104,18 @@ class PricedPlanAdmin(PlanAdmin):
 class SingleIssuePriceForm(AmountForm):
     class Meta:
         model = SingleIssuePrice
-        fields = ["amount", "currency", "active"]
+        fields = ["publication", "amount", "active"]  # in the site's currency, as plans' are
 
 
-class SingleIssuePriceInline(admin.StackedInline):
-    """What one issue's edition costs on its own. A change applies to checkouts opened from
-    then on: what a reader already paid for stays theirs."""
+@admin.register(SingleIssuePrice)
+class SingleIssuePriceAdmin(admin.ModelAdmin):
+    """What one issue's edition costs on its own, per publication. A change applies to
+    checkouts opened from then on: what a reader already paid for stays theirs."""
 
-    model = SingleIssuePrice
     form = SingleIssuePriceForm
-    extra = 0
-    max_num = 1
-    verbose_name = "single issues (digital editions) on sale"
-    verbose_name_plural = verbose_name
+    list_display = ["publication", "amount_text", "active"]
+    list_select_related = ["publication"]
+
+    @admin.display(description="Price", ordering="amount")
+    def amount_text(self, price):
+        return price.amount_text

@@ -11,12 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.checkout import covering_until
-from billing.models import Price
+from billing.models import CheckoutAttempt, Price
 from billing.providers import CheckoutSnapshot, Declined
 from billing.providers.local import LocalProvider, stamp
 from magazine.site import absolute_url
+from paywall.access import can_read_edition
+from paywall.readers import reader_for_user
 
 CARDS = ["Visa ending 4242", "Mastercard ending 4444"]
+
+
+def already_readable(attempt):
+    """Whether the reader of a single issue's checkout can read that issue already (bought in
+    another tab, subscribed meanwhile): this checkout, as Stripe's cannot, refuses to charge."""
+    issue = attempt.edition_order.issue
+    return bool(can_read_edition(reader_for_user(attempt.user), issue, now=timezone.now()))
 
 
 class TestProvider(LocalProvider):
@@ -71,7 +80,10 @@ class TestProvider(LocalProvider):
             raise Declined("Your card was declined. Nothing was charged: try another card.")
         now = timezone.now()
         if data["kind"] != "subscription":
-            item = data["item"]
+            attempt = CheckoutAttempt.objects.get(pk=data["attempt_id"])
+            if attempt.kind == CheckoutAttempt.Kind.EDITION and already_readable(attempt):
+                raise Declined("You can already read this issue: nothing was charged.")
+            item = self.item(data)
             invoice = self.charge_once(
                 data["customer"], item["amount"], item["currency"], attempt_id=data["attempt_id"],
                 method=self.card(data["customer"]),
@@ -89,6 +101,13 @@ class TestProvider(LocalProvider):
             self.change(session_id, status="complete", subscription=subscription.external_id)
         self.emit("checkout.session.completed", session_id)
         return data["success_url"]
+
+    def item(self, data):
+        """What a one-time checkout sells, as it was opened (a checkout opened before checkouts
+        kept it: as its attempt says now)."""
+        if "item" in data:
+            return data["item"]
+        return CheckoutAttempt.objects.get(pk=data["attempt_id"]).one_off()._asdict()
 
     def card(self, customer_id):
         return self.record(customer_id).data["card"]

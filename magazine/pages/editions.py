@@ -42,7 +42,7 @@ def edition(request, key):
         return redirect(subscribe_href(issue.publication))
     try:
         response = handed_over(file_for(request.user, issue, now))
-    except Unstampable:
+    except (Unstampable, OSError):  # a PDF that cannot be stamped; a disk full or read-only
         logger.exception("The edition of %s (%s) cannot be stamped, so is not served.", issue, key)
         return HttpResponse(
             "Your copy of this edition cannot be prepared just now. Please try again later.",

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.contrib.admin.sites import site
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -246,3 +247,108 @@ def test_a_single_issue_at_stripe_checkout_is_a_one_time_payment(
     assert client.get(edition(spring)).status_code == HTTPStatus.OK
     payment = Payment.objects.get()
     assert (payment.amount, payment.currency, payment.subscription) == (450, "usd", None)
+
+
+def test_an_older_checkout_is_closed_when_another_opens_so_one_issue_is_paid_once(
+    client, buyer, spring, on_sale
+):
+    first = buy(client, spring)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        second = buy(client, spring)  # past the hour: a new checkout, the old one closed
+        assert second != first
+        refused = client.post(first, {"outcome": "succeed"})
+        assert refused.status_code == HTTPStatus.PAYMENT_REQUIRED
+        assert "replaced by a newer choice" in refused.content.decode()
+        with delivered():
+            client.post(second, {"outcome": "succeed"})
+    assert Payment.objects.count() == 1
+
+
+def test_an_older_checkout_paid_meanwhile_is_confirmed_not_paid_again(
+    client, buyer, spring, on_sale
+):
+    first = buy(client, spring)
+    on_sale.amount = 500  # a new price: the next press opens a new checkout
+    on_sale.save()
+    session = first.rstrip("/").rsplit("/", 1)[-1]
+    TestProvider().pay(session, succeed=True)  # paid in the other tab; its events not here yet
+    response = client.post(f"/billing/issues/{spring.edition_key}/buy/")
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    attempt = CheckoutAttempt.objects.get()  # no second checkout opened
+    assert response.url == f"/billing/return/?attempt={attempt.pk}"
+    with delivered():
+        assert "the issue is yours to read" in client.get(response.url).content.decode()
+    assert Payment.objects.get().amount == 450
+
+
+def test_the_test_checkout_refuses_an_issue_the_reader_can_already_read(
+    client, buyer, spring, on_sale, almanac
+):
+    url = buy(client, spring)
+    subscribe(buyer, almanac, starts_at=start_of_day(spring.cover_date))  # comped meanwhile
+    refused = client.post(url, {"outcome": "succeed"})
+    assert refused.status_code == HTTPStatus.PAYMENT_REQUIRED
+    assert "You can already read this issue" in refused.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_an_issue_staff_gave_while_the_payment_went_through_becomes_bought(
+    client, buyer, spring, on_sale
+):
+    url = buy(client, spring)
+    given = EditionAccess.objects.create(user=buyer, issue=spring, note="Payment looked stuck")
+    # Stripe's checkout cannot know: the payment goes through all the same.
+    session = url.rstrip("/").rsplit("/", 1)[-1]
+    provider = TestProvider()
+    data = provider.record(session).data
+    with delivered():
+        invoice = provider.charge_once(
+            data["customer"], 450, "usd", attempt_id=data["attempt_id"], method="Visa"
+        )
+        provider.change(session, status="complete", invoice=invoice.external_id)
+        provider.emit("checkout.session.completed", session)
+    given.refresh_from_db()
+    assert (
+        given.source == EditionAccess.Source.BOUGHT and EditionOrder.objects.get().access == given
+    )
+    staff = make_staff("Publishers")
+    client.force_login(staff)
+    page = client.post(
+        "/admin/paywall/editionaccess/",
+        {"action": "revoke", "_selected_action": [given.pk]},
+        follow=True,
+    ).content.decode()
+    assert "1 bought edition(s) left alone: refund the payment" in page
+    given.refresh_from_db()
+    assert given.revoked_at is None
+
+
+def test_a_revoked_edition_stays_revoked_in_the_admin(client, reader, spring):
+    given = EditionAccess.objects.create(user=reader, issue=spring, revoked_at=timezone.now())
+    EditionAccess.objects.create(user=reader, issue=spring)
+    client.force_login(make_staff("Publishers"))
+    form = client.get(f"/admin/paywall/editionaccess/{given.pk}/change/").content.decode()
+    assert 'name="revoked_at' not in form  # a revocation is final: give another instead
+
+
+def test_a_second_payment_for_an_issue_held_is_flagged_to_staff(client, buyer, spring, on_sale):
+    buy_and_pay(client, spring)
+    order = EditionOrder.objects.get()
+    # The same issue paid again (Stripe cannot refuse it): the reader keeps it, staff refund.
+    attempt = CheckoutAttempt.objects.create(
+        user=buyer, kind=CheckoutAttempt.Kind.EDITION, provider="test"
+    )
+    EditionOrder.objects.create(
+        buyer=buyer, issue=spring, amount=450, currency="usd", checkout=attempt
+    )
+    provider = TestProvider()
+    with delivered():
+        provider.charge_once(
+            provider.record(order.payment.customer.external_id).external_id, 450, "usd",
+            attempt_id=str(attempt.pk), method="Visa",
+        )  # fmt: skip
+    assert any(
+        message.subject.startswith("Refund a second payment for Homestead Almanac")
+        for message in mail.outbox
+    )
+    assert EditionAccess.objects.filter(revoked_at=None).count() == 1

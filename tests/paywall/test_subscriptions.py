@@ -108,3 +108,19 @@ def test_cancel_stops_access_at_once(now):
     assert subscription.status(at=now + timedelta(seconds=1)) == Status.CANCELLED
     decision = can_read(reader_for_user(user), article, now=now + timedelta(seconds=1))
     assert decision.reason == Reason.EXPIRED
+
+
+def test_a_change_is_not_undone_by_a_request_that_read_before_it(now):
+    """A request that read what the reader held just before a change, and writes it to the
+    cache just after, is not believed: the reader's generation moved."""
+    from django.core.cache import cache
+
+    from paywall.readers import entitlements_key
+
+    user, publication = make_user(), make_publication()
+    plan_for_publication(publication)  # the plans as they will be: only the reader changes
+    before = reader_for_user(user)
+    stale = cache.get(entitlements_key(user.pk))
+    subscribe(user, publication, starts_at=now - DAY)
+    cache.set(entitlements_key(user.pk), stale)  # the slow request's write, after the change
+    assert reader_for_user(user).entitlements != before.entitlements

@@ -337,3 +337,13 @@ def test_the_admin_says_an_edition_is_there_and_removes_it_with_its_copies(
     assert not summer.edition and copies(settings, summer) == []
     assert not os.path.exists(uploaded)  # the file itself is gone too
     assert client.get(url(summer)).status_code == 404
+
+
+def test_a_full_disk_gives_no_copy_and_no_500(client, summer, reader, stamping, monkeypatch):
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("magazine.stamping.keep", full)
+    client.force_login(reader)
+    response = client.get(url(summer))
+    assert response.status_code == 503 and b"%PDF" not in response.content
