@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from print_readers import normalise
@@ -115,8 +115,12 @@ def upsert(publication, values, now):
         .first()
     )
     if record is None:
-        PrintSubscriber.objects.create(publication=publication, imported_at=now, **values)
-        return "new"
+        try:
+            with transaction.atomic():
+                PrintSubscriber.objects.create(publication=publication, imported_at=now, **values)
+            return "new"
+        except IntegrityError:  # another import made it meanwhile: this row updates that one
+            return upsert(publication, values, now)
     today = timezone.localdate(now)
     was_current, old_expires = record.is_current(today), record.expires
     changed = [name for name in FIELDS if getattr(record, name) != values[name]]

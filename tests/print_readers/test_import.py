@@ -182,3 +182,18 @@ def test_a_renewal_starting_later_keeps_the_reader_reading(almanac):
     assert report.outcomes == {"renewed": 1}
     link.subscription.refresh_from_db()
     assert link.subscription.cancelled_at is None
+
+
+def test_two_imports_making_the_same_new_record_at_once_do_not_fail(almanac, monkeypatch):
+    made = PrintSubscriber.objects.create
+    raced = []
+
+    def the_other_import_first(**values):
+        if not raced:
+            raced.append(True)
+            made(**values)  # the other import's row, committed a moment before this one's
+        return made(**values)
+
+    monkeypatch.setattr(PrintSubscriber.objects, "create", the_other_import_first)
+    report = import_print_subscribers(csv_file(row("HA-100234", "05753")), almanac)
+    assert not report.errors and PrintSubscriber.objects.count() == 1
