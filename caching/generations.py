@@ -15,13 +15,27 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from caching import batch
 
+# Generations kept for a while rather than for ever, by the start of their names: there is one
+# for each reader, and a lost generation only costs its entries a recomputation.
+_lifetimes = {}
+
+
+def generations_expire(prefix, seconds):
+    """Generations named `prefix…` are kept `seconds` after they last moved (or were made)."""
+    _lifetimes[prefix] = seconds
+
+
+def lifetime(name):
+    found = (seconds for prefix, seconds in _lifetimes.items() if name.startswith(prefix))
+    return next(found, None)
+
 
 def generation(name):
     """The current value of generation `name` (a new one if the cache has lost it)."""
     value = batch.get(name)
     if value is None:
         value = time.time_ns()
-        if not cache.add(name, value, timeout=None):
+        if not cache.add(name, value, timeout=lifetime(name)):
             value = cache.get(name, value)
         batch.hold(name, value)
     return value
@@ -64,7 +78,7 @@ def cached_many(wanted, *, timeout):
 def bump(name):
     """Move generation `name` (again when the transaction commits, so that nothing rendered from
     the old rows meanwhile is kept under the new generation)."""
-    batch.now_and_at_commit(lambda: batch.put(name, time.time_ns(), None))
+    batch.now_and_at_commit(lambda: batch.put(name, time.time_ns(), lifetime(name)))
 
 
 def bump_on_change(name, *models, through=()):

@@ -55,6 +55,7 @@ EDITOR_PERMISSIONS = [
 
 PUBLISHER_PERMISSIONS = [
     "magazine.view_publication",
+    "accounts.view_user",  # to choose whom a complimentary subscription or an edition is for
     "paywall.view_plan",
     "paywall.change_plan",
     "paywall.view_subscription",

@@ -11,12 +11,14 @@ bears is the day it was first made.
 import functools
 import hashlib
 import os
+import secrets
 import shutil
 import uuid
 from io import BytesIO
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.utils import dateformat, timezone
 from pypdf import PdfReader, PdfWriter, Transformation
@@ -73,18 +75,33 @@ def forget_replaced(storage, name, user):
 
 
 def account_deleted(sender, instance, **kwargs):
-    """Remove every stamped copy made for a deleted account: they carry its address."""
-    root = Path(editions_storage().path("stamped"))
-    for copy in root.glob(f"*/*/{instance.pk}-*.pdf"):
-        copy.unlink(missing_ok=True)
+    """Remove every stamped copy made for a deleted account, once its deletion is committed:
+    they carry its address."""
+    root, user_id = Path(editions_storage().path("stamped")), instance.pk
+
+    def forget():
+        for copy in root.glob(f"*/*/{user_id}-*.pdf"):
+            copy.unlink(missing_ok=True)
+
+    transaction.on_commit(forget)
 
 
 def issue_changed(sender, instance, **kwargs):
     """Remove every stamped copy of an issue whose edition is gone (cleared, or the issue
-    deleted). A replaced file's copies go when the first copy of the new one is made."""
-    if kwargs.get("signal") is post_delete or not instance.edition:
-        folder = editions_storage().path(f"stamped/{instance.edition_key}")
-        shutil.rmtree(folder, ignore_errors=True)
+    deleted) — and a deleted issue's edition itself — once that is committed. A replaced
+    file's copies go when the first copy of the new one is made."""
+    deleted = kwargs.get("signal") is post_delete
+    if not (deleted or not instance.edition):
+        return
+    storage, folder = editions_storage(), f"stamped/{instance.edition_key}"
+    edition = instance.edition.name if deleted else ""
+
+    def forget():
+        shutil.rmtree(storage.path(folder), ignore_errors=True)
+        if edition:
+            storage.delete(edition)
+
+    transaction.on_commit(forget)
 
 
 def licence(user, now):
@@ -142,6 +159,24 @@ def with_line(reader, line):
     overlay_of_size = functools.cache(functools.partial(overlay, line=line))
     for page in writer.pages:
         stamp_page(page, overlay_of_size)
+    output = BytesIO()
+    writer.write(output)
+    if reader.is_encrypted:  # locked against changes: the reader's copy is locked the same way
+        return locked_like(reader, output)
+    return output.getvalue()
+
+
+def locked_like(original, stamped):
+    """The `stamped` copy, written again with the original's permissions (and a new owner's
+    password no one needs). Written again, not encrypted as it is made: pages merged from
+    another document are not encrypted whole on the way (the stamp comes out unreadable)."""
+    writer = PdfWriter(clone_from=PdfReader(stamped))
+    writer.encrypt(
+        user_password="",
+        owner_password=secrets.token_urlsafe(24),
+        permissions_flag=original.user_access_permissions,
+        algorithm="AES-256",
+    )
     output = BytesIO()
     writer.write(output)
     return output.getvalue()

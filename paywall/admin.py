@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from paywall import subscriptions
@@ -117,10 +118,21 @@ class SubscriptionAdmin(admin.ModelAdmin):
         )
 
 
+class SubscriptionFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        """A print-linked subscription is shown, not edited: its dates are its print record's
+        (the next import would undo an edit), and it goes with its link (Print links)."""
+        super().add_fields(form, index)
+        if form.instance.pk and form.instance.source == Subscription.Source.PRINT:
+            for field in form.fields.values():
+                field.disabled = True
+
+
 class SubscriptionInline(admin.TabularInline):
     """A reader's subscriptions, on their page in the admin."""
 
     model = Subscription
+    formset = SubscriptionFormSet
     extra = 0
     fields = ["plan", "source", "starts_at", "ends_at", "cancelled_at", "note"]
     show_change_link = True

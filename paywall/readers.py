@@ -5,7 +5,7 @@ from dataclasses import replace
 from django.db.models import DateTimeField, IntegerField, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from caching.generations import bump, cached_at
+from caching.generations import bump, cached_at, generations_expire
 from paywall.access import ANONYMOUS, Entitlement, Reader
 from paywall.gifts import presented_gift
 from paywall.models import EditionAccess, Plan, Subscription, access_ends
@@ -94,10 +94,13 @@ def entitlements_key(user_id):
     return f"holdings:{user_id}"
 
 
+READER_GENERATION = "generation:reader:"
+
+
 def reader_generation(user_id):
     """Moves whenever what the reader holds changes. A generation, not a deleted entry: a
     request that read the old rows just before the change cannot put them back for an hour."""
-    return f"generation:reader:{user_id}"
+    return f"{READER_GENERATION}{user_id}"
 
 
 def reader_keys(user_id):
@@ -123,6 +126,8 @@ def plans_changed(**kwargs):
 
 def connect():
     """Forget cached entitlements as soon as what they were built from changes."""
+    # Kept past the longest an entry built at it is kept: a lost one only costs a recomputation.
+    generations_expire(READER_GENERATION, 2 * ENTITLEMENTS_SECONDS)
     pre_save.connect(subscription_changing, sender=Subscription, dispatch_uid="reader-sub-pre")
     post_save.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-save")
     post_delete.connect(subscription_changed, sender=Subscription, dispatch_uid="reader-sub-delete")

@@ -94,23 +94,38 @@ def unlink(link, now):
     """Staff end a link they judge wrong: its access ends at once — back issues included: the
     subscription is void from its start — its seat is free again, and the account cannot link
     that record again by itself."""
-    end(link, now, by_staff=True, access_ends=min(now, link.subscription.starts_at))
+    end(link, now, by_staff=True)
 
 
 def leave(link, now):
-    """The reader ends their own link, to free its seat for someone else in the household: the
-    access it gave ends now (the issues sent while linked stay theirs), and they may link again
-    later if a seat is free."""
-    end(link, now, by_staff=False, access_ends=now)
+    """The reader ends their own link, to free its seat for someone else in the household. They
+    keep what they read while linked — the issues out in that time — and nothing from before
+    (else one label, linked and unlinked in turn, would give every account the record's whole
+    term); they may link again later if a seat is free."""
+    end(link, now, by_staff=False)
 
 
-def end(link, now, *, by_staff, access_ends):
+def end(link, now, *, by_staff):
+    """End `link` (once: a second call, from a stale page or a second click, changes nothing),
+    under the print record's lock, which imports and links take too."""
     with transaction.atomic():
+        PrintSubscriber.objects.select_for_update().filter(pk=link.record_id).first()
+        link = PrintLink.objects.select_related("subscription").get(pk=link.pk)
+        if link.ended_at is not None:
+            return
         link.ended_at, link.ended_by_staff = now, by_staff
         link.save(update_fields=["ended_at", "ended_by_staff"])
         subscription = link.subscription
-        subscription.cancelled_at = access_ends
-        subscription.save(update_fields=["cancelled_at", "updated_at"])
+        if by_staff:  # void from its start
+            subscription.cancelled_at = min(now, subscription.starts_at)
+        else:  # the time linked, never longer than the record allowed
+            linked_from = max(subscription.starts_at, link.created_at)
+            ended = min(now, subscription.cancelled_at or now)
+            if linked_from < subscription.ends_at:
+                subscription.starts_at, subscription.cancelled_at = linked_from, ended
+            else:  # the record's term ended before they linked: nothing was theirs
+                subscription.cancelled_at = subscription.starts_at
+        subscription.save(update_fields=["starts_at", "cancelled_at", "updated_at"])
 
 
 def tell_the_label(record, user):

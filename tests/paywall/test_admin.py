@@ -79,3 +79,29 @@ def test_a_print_linked_subscription_follows_its_record_not_the_admins_actions(s
     assert linked.ends_at == ends and other.ends_at > ends + timedelta(days=300)
     form = staff_client.get(reverse("admin:paywall_subscription_change", args=[linked.pk]))
     assert 'name="ends_at' not in form.content.decode()  # read-only: the record sets it
+
+
+def test_a_print_linked_subscription_is_shown_not_edited_on_the_readers_page(staff_client):
+    reader = make_user("reader@example.com")
+    linked = subscribe(reader, make_publication(), days=10)
+    linked.source = Subscription.Source.PRINT
+    linked.save()
+    page = staff_client.get(reverse("admin:accounts_user_change", args=[reader.pk]))
+    html = page.content.decode()
+    assert 'name="subscriptions-0-ends_at_0"' in html
+    field = page.context["inline_admin_formsets"][0].formset.forms[0].fields["ends_at"]
+    assert field.disabled
+
+
+def test_publishers_choose_whom_they_give_to(client):
+    from magazine.roles import PUBLISHERS
+    from tests.factories import make_staff
+
+    make_user("reader@example.com")
+    client.force_login(make_staff(PUBLISHERS))
+    for model in ("editionaccess", "subscription"):
+        answer = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "paywall", "model_name": model, "field_name": "user", "term": "read"},
+        )
+        assert answer.status_code == 200 and "reader@example.com" in answer.content.decode()

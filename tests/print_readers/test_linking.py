@@ -188,3 +188,73 @@ def test_a_reader_unlinks_to_free_the_seat_and_may_link_again(client, almanac, s
     client.force_login(member)
     assert link(client).status_code == 302  # not barred, as after staff unlink it
     assert HIDDEN in client.get(article.get_absolute_url()).content.decode()
+
+
+def edition_of(almanac, days_ago):
+    """An issue out `days_ago` days ago, with its PDF, and what reading it returns."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from tests.factories import make_issue
+
+    issue = make_issue(almanac, cover_date=timezone.localdate() - timedelta(days=days_ago))
+    issue.edition.save("upload.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return f"/editions/{issue.edition_key}/"
+
+
+def unlink_mine(client, user):
+    mine = PrintLink.objects.get(user=user, ended_at=None)
+    return client.post(f"{URL}{mine.pk}/unlink/")
+
+
+def test_passing_one_label_round_gives_no_one_the_back_issues(client, almanac, settings):
+    """Linked and unlinked in turn, a label gives each account what came out while it was
+    linked, not the print subscription's whole term."""
+    settings.PRINT_HOUSEHOLD_SEATS = 1
+    back_issue = edition_of(almanac, days_ago=50)  # the record started 100 days ago
+    almanac.back_issues_for_subscribers = False
+    almanac.save()
+    for email in ("one@example.com", "two@example.com", "three@example.com"):
+        someone = make_user(email)
+        client.force_login(someone)
+        assert link(client).status_code == 302
+        assert client.get(back_issue).status_code == 200  # linked: the print term's issues
+        unlink_mine(client, someone)
+        assert client.get(back_issue).status_code == 302  # left: not theirs to keep
+
+
+def test_unlinking_after_a_cancelling_import_opens_nothing_new(client, reader, almanac):
+    from datetime import timedelta
+
+    import time_machine
+
+    link(client)
+    import_print_subscribers(
+        csv_file(row("HA-100234", "05753", email="fern@example.com", status="cancelled")),
+        almanac,
+    )
+    later_issue = edition_of(almanac, days_ago=-10)  # out ten days after the cancellation
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        client.force_login(reader)
+        assert client.get(later_issue).status_code == 302
+        unlink_mine(client, reader)
+        assert client.get(later_issue).status_code == 302  # the cancellation stays where it was
+
+
+def test_a_second_unlink_changes_nothing(client, almanac):
+    member = make_user("reader@example.com")
+    client.force_login(member)
+    link(client)
+    mine = PrintLink.objects.get()
+    client.force_login(make_staff(PUBLISHERS, "publisher@example.com"))
+    client.post(
+        "/admin/print_readers/printlink/", {"action": "unlink", "_selected_action": [mine.pk]}
+    )
+    from print_readers import linking
+
+    linking.leave(mine, timezone.now())  # the reader's page, opened before staff acted
+    mine.refresh_from_db()
+    assert mine.ended_by_staff  # still barred from linking again, back issues still void
+    subscription = Subscription.objects.get(user=member)
+    assert subscription.cancelled_at <= subscription.starts_at

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.pdfgen import canvas
 
@@ -235,28 +236,39 @@ def test_behind_nginx_or_apache_the_front_server_sends_the_stamped_copy(
 
 
 def test_a_deleted_account_or_a_removed_edition_takes_its_copies_along(
-    client, almanac, summer, reader, stamping, settings
+    client, almanac, summer, reader, stamping, settings, django_capture_on_commit_callbacks
 ):
     client.force_login(reader)
     served(client, summer)
     fern = subscriber(almanac, "fern@example.com")
     client.force_login(fern)
     served(client, summer)
-    fern.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        fern.delete()
     [kept] = copies(settings, summer)
     assert kept.split("/")[1].startswith(f"{reader.pk}-")
-    summer.edition.delete()  # cleared in the admin
+    with django_capture_on_commit_callbacks(execute=True):
+        summer.edition.delete()  # cleared in the admin
     assert copies(settings, summer) == []
 
 
-def test_a_pdf_locked_only_against_changes_is_stamped(client, summer, reader, stamping):
+def test_a_pdf_locked_only_against_changes_is_stamped_and_stays_locked(
+    client, summer, reader, stamping
+):
     writer = PdfWriter(clone_from=PdfReader(BytesIO(printed_pages())))
-    writer.encrypt(user_password="", owner_password="the printer's", algorithm="AES-128")
+    no_copying = UserAccessPermissions.PRINT  # may be printed, not copied from or changed
+    writer.encrypt(
+        user_password="", owner_password="the printer's", permissions_flag=no_copying,
+        algorithm="AES-128",
+    )  # fmt: skip
     with open(summer.edition.path, "wb") as file:
         file.write(as_bytes(writer))
     client.force_login(reader)
     copy = PdfReader(BytesIO(served(client, summer)))
-    assert not copy.is_encrypted and LINE in copy.pages[2].extract_text()
+    assert copy.is_encrypted and copy.decrypt("")  # opens without a password, as the original
+    assert LINE in copy.pages[2].extract_text()
+    assert copy.user_access_permissions & UserAccessPermissions.PRINT
+    assert not copy.user_access_permissions & UserAccessPermissions.EXTRACT
 
 
 def encrypted():
@@ -321,7 +333,7 @@ def test_the_admin_refuses_an_edition_that_could_not_be_stamped(
 
 
 def test_the_admin_says_an_edition_is_there_and_removes_it_with_its_copies(
-    client, summer, reader, stamping, settings
+    client, summer, reader, stamping, settings, django_capture_on_commit_callbacks
 ):
     client.force_login(reader)
     served(client, summer)
@@ -329,9 +341,10 @@ def test_the_admin_says_an_edition_is_there_and_removes_it_with_its_copies(
     uploaded = summer.edition.path
     form = client.get(admin_page(client, summer)).content.decode()
     assert "a PDF is uploaded" in form and "Remove it" in form
-    response = client.post(
-        admin_page(client, summer), issue_form(summer, **{"edition-clear": "on"})
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            admin_page(client, summer), issue_form(summer, **{"edition-clear": "on"})
+        )
     assert response.status_code == 302
     summer.refresh_from_db()
     assert not summer.edition and copies(settings, summer) == []
@@ -347,3 +360,23 @@ def test_a_full_disk_gives_no_copy_and_no_500(client, summer, reader, stamping, 
     client.force_login(reader)
     response = client.get(url(summer))
     assert response.status_code == 503 and b"%PDF" not in response.content
+
+
+def test_an_edition_change_that_fails_keeps_the_file_readers_are_sent(
+    client, summer, reader, monkeypatch
+):
+    from magazine.admin import IssueAdmin
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the change could not be logged")
+
+    monkeypatch.setattr(IssueAdmin, "log_change", fails)
+    client.force_login(make_user("editor@example.com", is_staff=True, is_superuser=True))
+    client.raise_request_exception = False
+    replacement = ContentFile(printed_pages(count=2), name="new.pdf")
+    response = client.post(admin_page(client, summer), issue_form(summer, edition=replacement))
+    assert response.status_code == 500
+    summer.refresh_from_db()
+    assert os.path.exists(summer.edition.path)  # the row kept its file, and the file is there
+    client.force_login(reader)
+    assert len(PdfReader(BytesIO(served(client, summer))).pages) == 3
