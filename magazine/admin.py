@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -115,13 +115,13 @@ class IssueAdmin(admin.ModelAdmin):
     readonly_fields = ["edition_link"]
 
     def save_model(self, request, obj, form, change):
-        """A replaced or removed edition's file is deleted — once the change is committed:
-        until then readers are still sent it, and a change that fails keeps it."""
+        """A replaced or removed edition's file is deleted, with its stamped copies — once the
+        change is committed: until then readers are still sent it, and a change that fails
+        keeps it."""
         earlier = Issue.objects.filter(pk=obj.pk).values_list("edition", flat=True).first()
         super().save_model(request, obj, form, change)
         if earlier and earlier != obj.edition.name:
-            storage = obj.edition.storage
-            transaction.on_commit(lambda: storage.delete(earlier))
+            stamping.forget_copies(obj, also=earlier)
 
     @admin.display(description="Current edition")
     def edition_link(self, issue):

@@ -88,18 +88,21 @@ def account_deleted(sender, instance, **kwargs):
 
 def issue_changed(sender, instance, **kwargs):
     """Remove every stamped copy of an issue whose edition is gone (cleared, or the issue
-    deleted) — and a deleted issue's edition itself — once that is committed. A replaced
-    file's copies go when the first copy of the new one is made."""
+    deleted) — and a deleted issue's edition itself — once that is committed."""
     deleted = kwargs.get("signal") is post_delete
-    if not (deleted or not instance.edition):
-        return
-    storage, folder = editions_storage(), f"stamped/{instance.edition_key}"
-    edition = instance.edition.name if deleted else ""
+    if deleted or not instance.edition:
+        forget_copies(instance, also=instance.edition.name if deleted else "")
+
+
+def forget_copies(issue, *, also=""):
+    """Once the transaction commits, remove every stamped copy of `issue`'s edition (and the
+    edition's file `also`, if named): its file is gone or replaced."""
+    storage, folder = editions_storage(), f"stamped/{issue.edition_key}"
 
     def forget():
         shutil.rmtree(storage.path(folder), ignore_errors=True)
-        if edition:
-            storage.delete(edition)
+        if also:
+            storage.delete(also)
 
     transaction.on_commit(forget)
 

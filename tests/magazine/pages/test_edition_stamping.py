@@ -380,3 +380,19 @@ def test_an_edition_change_that_fails_keeps_the_file_readers_are_sent(
     assert os.path.exists(summer.edition.path)  # the row kept its file, and the file is there
     client.force_login(reader)
     assert len(PdfReader(BytesIO(served(client, summer))).pages) == 3
+
+
+def test_an_edition_replaced_in_the_admin_takes_the_old_file_and_its_copies_along(
+    client, summer, reader, stamping, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(reader)
+    served(client, summer)
+    old_file = summer.edition.path
+    client.force_login(make_user("editor@example.com", is_staff=True, is_superuser=True))
+    replacement = ContentFile(printed_pages(count=2), name="new.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(admin_page(client, summer), issue_form(summer, edition=replacement))
+    assert response.status_code == 302
+    assert not os.path.exists(old_file) and copies(settings, summer) == []
+    client.force_login(reader)
+    assert len(PdfReader(BytesIO(served(client, summer))).pages) == 2
