@@ -50,6 +50,7 @@ class PublicationAdmin(admin.ModelAdmin):
                     "subscribe_text",
                     "subscribe_url",
                     "print_issues_per_year",
+                    "back_issues_for_subscribers",
                     "free_articles_anonymous",
                     "free_articles_registered",
                 ]

@@ -1,6 +1,7 @@
 """Digital editions: the printed issue as a PDF, served only to readers entitled to it, on every
 request, with no public address anywhere."""
 
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -9,9 +10,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from magazine.now import start_of_day
+from magazine.roles import EDITORS
 from print_readers import linking
 from print_readers.importing import import_print_subscribers
-from tests.factories import make_issue, make_publication, make_user, subscribe
+from tests.factories import make_issue, make_publication, make_staff, make_user, subscribe
 from tests.print_readers.helpers import csv_file, row
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +202,9 @@ def test_a_reader_turning_back_to_an_edition_costs_no_query(
     assert b"".join(response.streaming_content) == PDF
     summer.edition.delete()  # the issue saved without it: the cached issue is not used again
     assert client.get(url(summer)).status_code == 404
+
+
+def test_editors_choose_whether_subscribers_read_back_issues(client, almanac):
+    client.force_login(make_staff(EDITORS, "editor@example.com"))
+    page = client.get(f"/admin/magazine/publication/{almanac.pk}/change/").content.decode()
+    assert re.search(r'name="back_issues_for_subscribers"[^>]* checked>', page)
