@@ -46,8 +46,18 @@ class PrintSubscriberAdmin(admin.ModelAdmin):
         "status", "imported_at",
     ]  # fmt: skip
 
+    def has_add_permission(self, request):
+        return False  # records come from the file: "Import a file", not a form
+
     def has_delete_permission(self, request, obj=None):
         return False  # a record with links must lapse (by import), not vanish
+
+    def may_import(self, request):
+        return request.user.has_perm("print_readers.add_printsubscriber")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"may_import": self.may_import(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     inlines = [LinkInline]
     change_list_template = "admin/print_readers/printsubscriber/change_list.html"
@@ -57,7 +67,7 @@ class PrintSubscriberAdmin(admin.ModelAdmin):
         return [path("import/", upload, name="print_readers_import"), *super().get_urls()]
 
     def upload(self, request):
-        if not self.has_add_permission(request):
+        if not self.may_import(request):
             return redirect("admin:print_readers_printsubscriber_changelist")
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None

@@ -128,6 +128,8 @@ def test_staff_upload_the_file_in_the_admin(client, almanac):
     client.force_login(make_staff(PUBLISHERS, "publisher@example.com"))
     changelist = client.get("/admin/print_readers/printsubscriber/").content.decode()
     assert "/admin/print_readers/printsubscriber/import/" in changelist
+    assert "/admin/print_readers/printsubscriber/add/" not in changelist  # records come by file
+    assert client.get("/admin/print_readers/printsubscriber/add/").status_code == 403
     upload = SimpleUploadedFile(
         "labels.csv", csv_file(row("HA-1"), "HA-2,oops\n").getvalue().encode("utf-8")
     )

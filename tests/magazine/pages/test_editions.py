@@ -147,7 +147,7 @@ def test_the_issue_page_offers_it_to_the_entitled_and_no_page_holds_the_files_ad
     client.force_login(make_user("editor@example.com", is_staff=True, is_superuser=True))
     admin = client.get(f"/admin/magazine/issue/{summer.pk}/change/").content.decode()
     for text in (html, admin):
-        assert summer.edition.name not in text.replace(f"{summer.edition_key}", "")
+        assert summer.edition.name not in text
         assert str(settings.EDITIONS_ROOT) not in text and "/media/editions" not in text
 
 
